@@ -1,0 +1,529 @@
+"""The ledger: accounts, cash, and the columnar contract book.
+
+Every financial relation in hotpotato is one row of the contract book: a creditor (who
+holds the asset), a debtor (who owes it), a kind, an outstanding amount and its terms.
+Every payment is one transfer of cash between two accounts, so the cash of all accounts
+together (the ``World`` account included) never changes. Equity is never stored: it is
+derived as assets minus liabilities whenever it is asked for.
+
+Units: money in billions of US dollars ($B), time in months (ticks), compute in GW.
+Annual rates are decimals (0.05 = 5% a year); interest accrues monthly at ``rate / 12``.
+
+Carrying amounts (what a contract adds to a balance sheet):
+
+* debt kinds (loan, bond, NAV loan, vendor financing): ``principal`` is an asset of the
+  creditor and a liability of the debtor, the same number on both sides;
+* equity stakes: ``principal`` (cost less write-downs) is an asset of the holder; for the
+  issuer it is contributed capital, part of its derived equity, not a liability;
+* compute contracts and SPV leases are executory take-or-pay commitments: they carry no
+  amount (the right to use and the obligation to pay cancel out, as for an operating
+  lease), but their monthly ``payment`` falls due and is cleared like any debt service,
+  and ``principal`` records the remaining commitment;
+* guarantees are contingent: they carry nothing until the guaranteed contract
+  (``reference``) defaults, when the guarantor pays the creditor.
+
+The book grows by doubling its arrays, so adding a contract is amortised O(1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+__all__ = [
+    "Amortisation",
+    "ContractKind",
+    "DEBT_KINDS",
+    "InvariantError",
+    "Ledger",
+    "Sector",
+    "WORLD",
+]
+
+WORLD = 0
+"""Account id of the rest of the economy: customers, suppliers, wages, taxes, households."""
+
+MAX_RATE = 1.0
+"""Largest annual rate a contract may carry (100% a year); anything above is an input error."""
+
+
+class Sector(IntEnum):
+    """Who an account belongs to; losses by holder are summed by sector."""
+
+    WORLD = 0
+    CHIP_VENDOR = 1
+    LAB = 2
+    HYPERSCALER = 3
+    SPV = 4
+    BANK = 5
+    FUND = 6
+    GOVERNMENT = 7
+    GRID = 8
+
+
+class ContractKind(IntEnum):
+    """The kinds of contract the book holds."""
+
+    LOAN = 0
+    BOND = 1
+    COMPUTE = 2
+    """Take-or-pay lease of GW of compute for a term; debtor is the tenant."""
+    SPV_LEASE = 3
+    """Lease of an SPV's data center to its sponsor, with a residual-value guarantee."""
+    EQUITY = 4
+    VENDOR_FINANCING = 5
+    GUARANTEE = 6
+    NAV_LOAN = 7
+    """A bank's loan to a fund secured on the fund's net asset value."""
+    PAYABLE = 8
+    """A bill due this month (opex, power, taxes): short-term debt cleared at settlement."""
+
+
+DEBT_KINDS = np.array(
+    [
+        ContractKind.LOAN,
+        ContractKind.BOND,
+        ContractKind.VENDOR_FINANCING,
+        ContractKind.NAV_LOAN,
+        ContractKind.PAYABLE,
+    ]
+)
+"""Kinds whose principal is a liability of the debtor."""
+
+LEASE_KINDS = np.array([ContractKind.COMPUTE, ContractKind.SPV_LEASE])
+
+
+class Amortisation(IntEnum):
+    """How principal is repaid."""
+
+    BULLET = 0
+    """All principal at maturity."""
+    LINEAR = 1
+    """Equal principal instalments each month until maturity."""
+    LEVEL = 2
+    """A fixed monthly ``payment`` (leases, compute contracts) until maturity."""
+
+
+class InvariantError(AssertionError):
+    """An accounting identity failed; the message names the account or contract."""
+
+
+_COLUMNS: dict[str, type] = {
+    "creditor": np.int32,
+    "debtor": np.int32,
+    "kind": np.int8,
+    "principal": np.float64,
+    "rate": np.float64,
+    "start": np.int32,
+    "maturity": np.int32,
+    "amortisation": np.int8,
+    "payment": np.float64,
+    "gw": np.float64,
+    "collateral": np.int32,
+    "guarantor": np.int32,
+    "reference": np.int32,
+    "residual_guarantee": np.float64,
+    "off_balance": np.bool_,
+    "active": np.bool_,
+}
+
+
+@dataclass(frozen=True)
+class Dues:
+    """What falls due in one month, one entry per contract that owes something.
+
+    ``cash`` is the $B the ``debtor`` owes the ``creditor`` this month (interest plus
+    scheduled principal for debt; the monthly fee for leases and compute contracts).
+    ``reduction`` is how much the contract's ``principal`` (carried amount for debt,
+    remaining commitment for leases) falls when ``cash`` is paid in full.
+    """
+
+    ids: np.ndarray
+    debtor: np.ndarray
+    creditor: np.ndarray
+    cash: np.ndarray
+    reduction: np.ndarray
+
+
+class Ledger:
+    """Accounts with cash, and the contract book between them.
+
+    Parameters
+    ----------
+    capacity:
+        Initial number of contract rows; the book doubles when full.
+
+    Notes
+    -----
+    Account 0 is ``World``. Cash may be negative only for ``World`` (it stands for the
+    rest of the economy, which can always pay); the clearing step decides who else
+    cannot pay.
+    """
+
+    def __init__(self, capacity: int = 256) -> None:
+        self.names: list[str] = ["World"]
+        self.sectors: list[Sector] = [Sector.WORLD]
+        self._cash = np.zeros(8)
+        self._n_accounts = 1
+        self._cols = {k: np.zeros(capacity, dtype=t) for k, t in _COLUMNS.items()}
+        self._n = 0
+        self.transfers_recorded = 0
+        self.check_transfers = False
+        self.version = 0
+        """Incremented by every change, so derived views can be cached safely."""
+
+    # ----------------------------------------------------------------- accounts
+    @property
+    def n_accounts(self) -> int:
+        return self._n_accounts
+
+    @property
+    def cash(self) -> np.ndarray:
+        """Cash of each account, $B (a read-only view; move cash with ``transfer``)."""
+        view = self._cash[: self._n_accounts]
+        view.flags.writeable = False
+        return view
+
+    def open_account(self, name: str, sector: Sector) -> int:
+        """Open an account with zero cash; returns its id."""
+        self.version += 1
+        if self._n_accounts == self._cash.size:
+            self._cash = np.concatenate([self._cash, np.zeros(self._cash.size)])
+        self.names.append(name)
+        self.sectors.append(Sector(sector))
+        self._n_accounts += 1
+        return self._n_accounts - 1
+
+    def sector_array(self) -> np.ndarray:
+        """Sector of each account as an int array."""
+        return np.asarray(self.sectors, dtype=np.int8)
+
+    def _check_account(self, field: str, value) -> None:
+        arr = np.atleast_1d(np.asarray(value))
+        if arr.size and (not np.issubdtype(arr.dtype, np.integer) or arr.min() < 0
+                         or arr.max() >= self._n_accounts):
+            bad = arr[(arr < 0) | (arr >= self._n_accounts)] if np.issubdtype(
+                arr.dtype, np.integer) else arr
+            raise ValueError(
+                f"{field}: unknown account {bad[0]!r} (accounts are 0..{self._n_accounts - 1})"
+            )
+
+    # ---------------------------------------------------------------- transfers
+    def transfer(self, source: int, target: int, amount: float) -> None:
+        """Move ``amount`` $B of cash from ``source`` to ``target`` (one ledger transfer)."""
+        self.transfer_many(np.array([source]), np.array([target]), np.array([amount]))
+
+    def transfer_many(self, source, target, amount) -> None:
+        """Move ``amount[k]`` from ``source[k]`` to ``target[k]`` for every k at once."""
+        source = np.asarray(source, dtype=np.int64)
+        target = np.asarray(target, dtype=np.int64)
+        amount = np.asarray(amount, dtype=np.float64)
+        if not (source.shape == target.shape == amount.shape):
+            raise ValueError("transfer: source, target and amount must have the same length")
+        if amount.size == 0:
+            return
+        self._check_account("source", source)
+        self._check_account("target", target)
+        if not np.all(np.isfinite(amount)):
+            k = int(np.flatnonzero(~np.isfinite(amount))[0])
+            raise ValueError(f"amount: {amount[k]!r} is not finite (transfer {k})")
+        if np.any(amount < 0):
+            k = int(np.flatnonzero(amount < 0)[0])
+            raise ValueError(f"amount: {amount[k]!r} is negative (transfer {k}); must be >= 0")
+        before = self._cash[: self._n_accounts].sum() if self.check_transfers else 0.0
+        n = self._n_accounts
+        self._cash[:n] -= np.bincount(source, weights=amount, minlength=n)
+        self._cash[:n] += np.bincount(target, weights=amount, minlength=n)
+        self.transfers_recorded += amount.size
+        self.version += 1
+        if self.check_transfers:
+            after = self._cash[:n].sum()
+            scale = max(1.0, float(np.abs(self._cash[:n]).sum()))
+            if abs(after - before) > 1e-9 * scale:
+                raise InvariantError(
+                    f"cash not conserved by a transfer: total {before!r} -> {after!r}"
+                )
+
+    # --------------------------------------------------------------- contracts
+    def __len__(self) -> int:
+        return self._n
+
+    def column(self, name: str) -> np.ndarray:
+        """A read-only view of one column over all contracts (active or not)."""
+        view = self._cols[name][: self._n]
+        view.flags.writeable = False
+        return view
+
+    def _set(self, name: str, ids, values) -> None:
+        self._cols[name][ids] = values
+
+    def add(
+        self,
+        *,
+        creditor: int,
+        debtor: int,
+        kind: ContractKind,
+        principal: float,
+        rate: float = 0.0,
+        start: int = 0,
+        maturity: int | None = None,
+        amortisation: Amortisation = Amortisation.BULLET,
+        payment: float = 0.0,
+        gw: float = 0.0,
+        collateral: int = -1,
+        guarantor: int = -1,
+        reference: int = -1,
+        residual_guarantee: float = 0.0,
+        off_balance: bool = False,
+    ) -> int:
+        """Add one contract and return its id. Validates every field first (nothing is
+        half-added): amounts finite and >= 0, accounts known, ``maturity >= start``,
+        ``0 <= rate <= 1`` a year."""
+        maturity = start if maturity is None else maturity
+        for field, value in (
+            ("principal", principal),
+            ("payment", payment),
+            ("gw", gw),
+            ("residual_guarantee", residual_guarantee),
+        ):
+            if not np.isfinite(value) or value < 0:
+                raise ValueError(f"{field}: {value!r} must be a finite amount >= 0")
+        if not np.isfinite(rate) or not 0.0 <= rate <= MAX_RATE:
+            raise ValueError(f"rate: {rate!r} outside the allowed range [0, {MAX_RATE}] a year")
+        if maturity < start:
+            raise ValueError(f"maturity: {maturity!r} is before start {start!r}")
+        self._check_account("creditor", int(creditor))
+        self._check_account("debtor", int(debtor))
+        if guarantor != -1:
+            self._check_account("guarantor", int(guarantor))
+        if reference != -1 and not 0 <= reference < self._n:
+            raise ValueError(f"reference: unknown contract {reference!r}")
+        kind = ContractKind(kind)
+        amortisation = Amortisation(amortisation)
+        if self._n == self._cols["creditor"].size:
+            self._grow()
+        i = self._n
+        row = {
+            "creditor": creditor,
+            "debtor": debtor,
+            "kind": kind,
+            "principal": principal,
+            "rate": rate,
+            "start": start,
+            "maturity": maturity,
+            "amortisation": amortisation,
+            "payment": payment,
+            "gw": gw,
+            "collateral": collateral,
+            "guarantor": guarantor,
+            "reference": reference,
+            "residual_guarantee": residual_guarantee,
+            "off_balance": off_balance,
+            "active": True,
+        }
+        for name, value in row.items():
+            self._cols[name][i] = value
+        self._n += 1
+        self.version += 1
+        return i
+
+    def _grow(self) -> None:
+        for name, arr in self._cols.items():
+            self._cols[name] = np.concatenate([arr, np.zeros_like(arr)])
+
+    def active_ids(self, kind: ContractKind | None = None) -> np.ndarray:
+        """Ids of active contracts, optionally of one kind."""
+        mask = self._cols["active"][: self._n].copy()
+        if kind is not None:
+            mask &= self._cols["kind"][: self._n] == kind
+        return np.flatnonzero(mask)
+
+    def reduce(self, ids, amount) -> None:
+        """Lower the principal of contracts ``ids`` by ``amount`` (repaid or written off);
+        a contract whose principal reaches zero and is past its start stays active until
+        ``close``. Amounts larger than the principal are an error."""
+        ids = np.asarray(ids, dtype=np.int64)
+        amount = np.asarray(amount, dtype=np.float64)
+        principal = self._cols["principal"]
+        over = amount > principal[ids] * (1 + 1e-12) + 1e-12
+        if np.any(over):
+            k = int(np.flatnonzero(over)[0])
+            raise ValueError(
+                f"amount: {amount[k]!r} exceeds the principal {principal[ids[k]]!r} "
+                f"of contract {int(ids[k])}"
+            )
+        np.subtract.at(principal, ids, amount)
+        self.version += 1
+        np.maximum(principal, 0.0, out=principal)
+
+    def increase(self, ids, amount) -> None:
+        """Raise the principal of contracts ``ids`` (a draw on a facility, capitalised
+        interest)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        amount = np.asarray(amount, dtype=np.float64)
+        if np.any(~np.isfinite(amount)) or np.any(amount < 0):
+            raise ValueError(f"amount: {amount!r} must be finite and >= 0")
+        np.add.at(self._cols["principal"], ids, amount)
+        self.version += 1
+
+    def reassign(self, ids, creditor: int) -> None:
+        """Sell contracts ``ids`` to a new ``creditor`` (the claims change hands)."""
+        self._check_account("creditor", int(creditor))
+        self._cols["creditor"][np.asarray(ids, dtype=np.int64)] = creditor
+        self.version += 1
+
+    def close(self, ids) -> None:
+        """Mark contracts inactive (repaid, defaulted and resolved, or expired)."""
+        self._cols["active"][np.asarray(ids, dtype=np.int64)] = False
+        self.version += 1
+
+    def set_terms(self, i: int, *, payment: float, maturity: int, tick: int,
+                  residual_guarantee: float | None = None) -> None:
+        """Reset a lease's monthly ``payment`` and ``maturity`` (an enlargement or a
+        renewal); its remaining commitment becomes ``payment * (maturity - tick)``."""
+        if not np.isfinite(payment) or payment < 0:
+            raise ValueError(f"payment: {payment!r} must be a finite amount >= 0")
+        if maturity < tick:
+            raise ValueError(f"maturity: {maturity!r} is before month {tick!r}")
+        c = self._cols
+        c["payment"][i] = payment
+        self.version += 1
+        c["maturity"][i] = maturity
+        c["principal"][i] = payment * (maturity - tick)
+        if residual_guarantee is not None:
+            c["residual_guarantee"][i] = residual_guarantee
+
+    def set_collateral(self, ids, asset: int) -> None:
+        """Secure contracts ``ids`` on real asset ``asset``."""
+        self._cols["collateral"][np.asarray(ids, dtype=np.int64)] = asset
+        self.version += 1
+
+    # ------------------------------------------------------------------- dues
+    def dues(self, tick: int) -> Dues:
+        """Everything falling due in month ``tick``, for all contracts at once.
+
+        * bullet debt: interest ``principal * rate / 12``, and all principal at maturity;
+        * linear debt: interest plus ``principal / months_left`` each month;
+        * level (leases, compute contracts): the fixed ``payment`` while
+          ``start <= tick < maturity``, capped at the remaining commitment;
+        * equity stakes and guarantees fall due never.
+        """
+        c = self._cols
+        n = self._n
+        active = c["active"][:n]
+        kind = c["kind"][:n]
+        start = c["start"][:n]
+        maturity = c["maturity"][:n]
+        principal = c["principal"][:n]
+        live = active & (start <= tick) & (principal > 0)
+        is_debt = np.isin(kind, DEBT_KINDS) & live
+        is_lease = np.isin(kind, LEASE_KINDS) & live & (tick < maturity)
+        ids = np.flatnonzero(is_debt | is_lease)
+        if ids.size == 0:
+            empty = np.zeros(0)
+            return Dues(ids, ids.copy(), ids.copy(), empty, empty.copy())
+        p = principal[ids]
+        amort = c["amortisation"][ids]
+        months_left = np.maximum(maturity[ids] - tick, 1)
+        interest = np.where(np.isin(kind[ids], DEBT_KINDS), p * c["rate"][ids] / 12.0, 0.0)
+        due_principal = np.where(
+            amort == Amortisation.LINEAR,
+            p / months_left,
+            np.where(maturity[ids] <= tick, p, 0.0),
+        )
+        level = amort == Amortisation.LEVEL
+        fee = np.minimum(c["payment"][ids], p)
+        cash = np.where(level, fee, interest + due_principal)
+        reduction = np.where(level, fee, due_principal)
+        return Dues(ids, c["debtor"][ids].copy(), c["creditor"][ids].copy(), cash, reduction)
+
+    # ------------------------------------------------------------ balance sheet
+    def carried(self) -> np.ndarray:
+        """Carrying amount of each contract ($B): principal for debt and equity stakes,
+        zero for executory leases and contingent guarantees."""
+        n = self._n
+        kind = self._cols["kind"][:n]
+        carries = np.isin(kind, DEBT_KINDS) | (kind == ContractKind.EQUITY)
+        return np.where(self._cols["active"][:n] & carries, self._cols["principal"][:n], 0.0)
+
+    def financial_assets(self) -> np.ndarray:
+        """Sum of contracts carried as assets, by account ($B)."""
+        return np.bincount(
+            self._cols["creditor"][: self._n], weights=self.carried(), minlength=self._n_accounts
+        )
+
+    def liabilities(self, *, include_off_balance: bool = True) -> np.ndarray:
+        """Debt owed by each account ($B). Equity stakes are not liabilities.
+
+        With ``include_off_balance=False`` this is the *reported* view: it is the same
+        debt (an SPV's debt stays the SPV's); consolidation of SPVs into their sponsor is
+        done by ``leverage``.
+        """
+        n = self._n
+        kind = self._cols["kind"][:n]
+        debt = np.where(np.isin(kind, DEBT_KINDS), self.carried(), 0.0)
+        return np.bincount(self._cols["debtor"][:n], weights=debt, minlength=self._n_accounts)
+
+    def equity(self, real_assets: np.ndarray | None = None) -> np.ndarray:
+        """Derived equity of each account: cash + financial assets + real assets − debt."""
+        eq = self._cash[: self._n_accounts] + self.financial_assets() - self.liabilities()
+        if real_assets is not None:
+            eq = eq + real_assets
+        return eq
+
+    def exposures(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Carried debt and equity claims as (creditor, debtor, amount) triplets."""
+        amount = self.carried()
+        keep = amount > 0
+        return (
+            self._cols["creditor"][: self._n][keep],
+            self._cols["debtor"][: self._n][keep],
+            amount[keep],
+        )
+
+    # -------------------------------------------------------------- invariants
+    def check_invariants(self, money_supply: float) -> None:
+        """Raise ``InvariantError`` naming the account or contract if an identity fails.
+
+        * the cash of all accounts, ``World`` included, equals ``money_supply``;
+        * no account but ``World`` has negative cash;
+        * every contract's asset side equals its liability side: summed by creditor
+          and by debtor, carried debt agrees, and each contract's principal is finite
+          and non-negative;
+        * no NaN or inf in any column or in any cash balance.
+        """
+        n = self._n
+        cash = self._cash[: self._n_accounts]
+        bad = ~np.isfinite(cash)
+        if bad.any():
+            k = int(np.flatnonzero(bad)[0])
+            raise InvariantError(f"cash of account {k} ({self.names[k]}) is {cash[k]!r}")
+        total = float(cash.sum())
+        scale = max(1.0, float(np.abs(cash).sum()))
+        if abs(total - money_supply) > 1e-9 * scale:
+            raise InvariantError(
+                f"cash not conserved: all accounts hold {total!r}, expected {money_supply!r}"
+            )
+        negative = np.flatnonzero(cash[1:] < -1e-9 * scale) + 1
+        if negative.size:
+            k = int(negative[0])
+            raise InvariantError(f"account {k} ({self.names[k]}) has negative cash {cash[k]!r}")
+        for name, arr in self._cols.items():
+            col = arr[:n]
+            if col.dtype.kind == "f" and not np.all(np.isfinite(col)):
+                k = int(np.flatnonzero(~np.isfinite(col))[0])
+                raise InvariantError(f"contract {k}: {name} is {col[k]!r}")
+        principal = self._cols["principal"][:n]
+        if np.any(principal < 0):
+            k = int(np.flatnonzero(principal < 0)[0])
+            raise InvariantError(f"contract {k}: principal {principal[k]!r} is negative")
+        kind = self._cols["kind"][:n]
+        debt = np.where(np.isin(kind, DEBT_KINDS), self.carried(), 0.0)
+        held = np.bincount(self._cols["creditor"][:n], weights=debt, minlength=self._n_accounts)
+        owed = np.bincount(self._cols["debtor"][:n], weights=debt, minlength=self._n_accounts)
+        if abs(held.sum() - owed.sum()) > 1e-9 * max(1.0, held.sum()):
+            raise InvariantError(
+                f"contract book unbalanced: debt held {held.sum()!r} != debt owed {owed.sum()!r}"
+            )

@@ -1,0 +1,130 @@
+"""Scenario parameters: every knob of the model with its unit, default and allowed range.
+
+Validation happens here, at the edge (pydantic v2); the model receives plain numbers.
+The knob names are part of the interface contract (DESIGN.md, "Interfaces"): they are the
+keys of scenario files, of ``hotpotato run --set KEY=VALUE`` and the keywords of
+``model.HotPotatoModel``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from model.calibration import Economy
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+__all__ = ["Scenario", "ScenarioError", "validate_scenario", "KNOBS"]
+
+
+class ScenarioError(ValueError):
+    """Bad scenario input; the message is one line naming the field, value and range."""
+
+
+class Scenario(BaseModel):
+    """All parameters of one simulation. Money in $B, power in GW, time in months."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+    # --- the interface-contract knobs -------------------------------------------------
+    ai_payoff: float = Field(
+        600.0, ge=1.0, le=20_000.0,
+        description="Ceiling of industry AI revenue, $B/year (the great unknown).",
+    )
+    obs_share: float = Field(
+        0.3, ge=0.0, le=1.0,
+        description="Share of new data-center debt held in off-balance-sheet SPVs, 0-1.",
+    )
+    vendor_financing: bool = Field(
+        True, description="The chip vendor invests in labs that buy its chips (circular deals).",
+    )
+    gpu_economic_life_years: float = Field(
+        3.0, ge=1.0, le=10.0, description="Years a GPU earns rent (economic life)."
+    )
+    gpu_accounting_life_years: float = Field(
+        6.0, ge=1.0, le=10.0, description="Years over which a GPU is depreciated in the books."
+    )
+    grid_growth_gw_per_month: float = Field(
+        1.0, ge=0.0, le=20.0,
+        description="New grid capacity for data centers, GW of IT load per month.",
+    )
+    guarantees: bool = Field(
+        False, description="The government guarantees data-center loans and SPV bonds."
+    )
+    bailouts: bool = Field(
+        False, description="The government recapitalises a failing bank to its minimum ratio."
+    )
+    energy_subsidy: float = Field(
+        0.0, ge=0.0, le=1.0,
+        description="Share of data centers' power bills paid by the government, 0-1.",
+    )
+    lehman_month: int | None = Field(
+        None, ge=0, le=600,
+        description="From this month on the largest lab cannot raise money (none: never).",
+    )
+    horizon_months: int = Field(120, ge=1, le=600, description="Months simulated.")
+    n_labs: int = Field(3, ge=1, le=100, description="Number of AI labs.")
+    n_hyperscalers: int = Field(5, ge=1, le=100, description="Number of hyperscalers.")
+    n_banks: int = Field(4, ge=1, le=1000, description="Number of banks.")
+    n_funds: int = Field(4, ge=1, le=1000, description="Number of funds.")
+
+    # --- further knobs (calibrated in experiments/scenarios/baseline_2025.toml) ---------
+    equity_financed: bool = Field(
+        False,
+        description="All data centers are paid for with cash and equity (no debt at all).",
+    )
+    crash_drawdown: float = Field(
+        0.5, gt=0.0, le=1.0, description="AI index drawdown from its peak that counts as a crash."
+    )
+    crash_credit_loss_share: float = Field(
+        0.10, gt=0.0, le=1.0,
+        description="Cumulative credit losses / AI-related debt that count as a crash.",
+    )
+    demand_noise: float = Field(
+        0.05, ge=0.0, le=1.0, description="Monthly log-noise of each lab's revenue."
+    )
+    expectation_weight: float = Field(
+        0.15, gt=0.0, le=1.0,
+        description="Weight of the latest growth observation in expected growth (per month).",
+    )
+    sentiment_momentum: float = Field(
+        0.3, ge=0.0, le=2.0, description="How strongly sentiment follows index returns."
+    )
+
+    economy: Economy = Field(
+        default_factory=Economy,
+        description="Initial balance sheets and behavioural constants (calibrated 2025).",
+    )
+
+
+KNOBS: dict[str, Any] = Scenario.model_fields
+"""Field metadata of every knob (description, default, bounds) for CLIs and the viz page."""
+
+
+def _one_line(err: ValidationError) -> str:
+    e = err.errors()[0]
+    field = ".".join(str(x) for x in e["loc"]) or "scenario"
+    value = e.get("input")
+    kind = e["type"]
+    if kind == "extra_forbidden":
+        return f"{field}: unknown key (known: {', '.join(Scenario.model_fields)})"
+    info = Scenario.model_fields.get(field)
+    bounds = ""
+    if info is not None:
+        lo = hi = None
+        for m in info.metadata:
+            lo = getattr(m, "ge", None) if getattr(m, "ge", None) is not None else lo
+            lo = getattr(m, "gt", None) if getattr(m, "gt", None) is not None else lo
+            hi = getattr(m, "le", None) if getattr(m, "le", None) is not None else hi
+        if lo is not None or hi is not None:
+            bounds = f"; allowed range [{lo}, {hi}]"
+        elif info.annotation is bool:
+            bounds = "; allowed: true or false"
+    return f"{field}: {value!r} is invalid ({e['msg']}){bounds}"
+
+
+def validate_scenario(params: dict[str, Any]) -> Scenario:
+    """Validate a dict of knobs; raise ``ScenarioError`` with one readable line."""
+    try:
+        return Scenario.model_validate(params)
+    except ValidationError as err:
+        raise ScenarioError(_one_line(err)) from None
