@@ -49,8 +49,16 @@ class AssetBook:
     def __getitem__(self, name: str) -> np.ndarray:
         return self._cols[name][: self._n]
 
-    def add(self, *, owner: int, gw: float, gpu_cost: float, shell_cost: float,
-            ordered: int, completed: int) -> int:
+    def add(
+        self,
+        *,
+        owner: int,
+        gw: float,
+        gpu_cost: float,
+        shell_cost: float,
+        ordered: int,
+        completed: int,
+    ) -> int:
         """Add a data center ordered at ``ordered`` that is finished at ``completed``."""
         for field, value in (("gw", gw), ("gpu_cost", gpu_cost), ("shell_cost", shell_cost)):
             if not np.isfinite(value) or value < 0:
@@ -61,9 +69,17 @@ class AssetBook:
             for k, arr in self._cols.items():
                 self._cols[k] = np.concatenate([arr, np.zeros_like(arr)])
         i = self._n
-        row = dict(owner=owner, gw=gw, gpu_cost=gpu_cost, shell_cost=shell_cost,
-                   ordered=ordered, completed=completed, powered=False, queued=False,
-                   active=True)
+        row = dict(
+            owner=owner,
+            gw=gw,
+            gpu_cost=gpu_cost,
+            shell_cost=shell_cost,
+            ordered=ordered,
+            completed=completed,
+            powered=False,
+            queued=False,
+            active=True,
+        )
         for k, v in row.items():
             self._cols[k][i] = v
         self._n += 1
@@ -85,8 +101,9 @@ class AssetBook:
         shell = self["shell_cost"] * np.clip(1 - age / SHELL_LIFE_MONTHS, 0, 1)
         return np.where(self["active"], gpu + shell, 0.0)
 
-    def market_value(self, tick: int, economic_life_months: float,
-                     used_gpu_index: float) -> np.ndarray:
+    def market_value(
+        self, tick: int, economic_life_months: float, used_gpu_index: float
+    ) -> np.ndarray:
         """What a buyer would pay for each data center today, $B."""
         age = self.gpu_age(tick)
         gpu = self["gpu_cost"] * np.clip(1 - age / economic_life_months, 0, 1) * used_gpu_index

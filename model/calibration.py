@@ -31,6 +31,9 @@ class LabProfile(_Frozen):
         0.0, ge=0, description="Paid-in equity of its cloud partner (first hyperscaler), $B."
     )
     compute_gw: float = Field(ge=0, description="Compute under contract at 2025-01, GW.")
+    compute_gw_2025: float = Field(
+        0.0, ge=0, description="Further compute contracted before 2025, starting mid-2025, GW."
+    )
     opex_fixed: float = Field(ge=0, description="Staff and other fixed costs, $B/month.")
     gpu_spv_debt: float = Field(
         0.0, ge=0, description="Debt of a GPU SPV that leases its GPUs to the lab, $B."
@@ -47,6 +50,12 @@ class HyperscalerProfile(_Frozen):
     bonds: float = Field(ge=0, description="Bonds outstanding, $B.")
     bank_loans: float = Field(ge=0, description="Bank loans outstanding, $B.")
     ai_gw: float = Field(ge=0, description="AI data centers in operation, GW.")
+    ai_gw_building: float = Field(
+        ge=0, description="AI data centers under construction at 2025-01, GW (finished in 2025)."
+    )
+    core_assets: float = Field(
+        ge=0, description="Book value of the non-AI business (net of its own debt), $B."
+    )
     ai_share: float = Field(ge=0, le=1, description="Share of industry AI revenue served.")
     lab_weight: float = Field(
         ge=0, le=1, description="Share of labs' new compute contracts it takes."
@@ -66,32 +75,110 @@ class FundProfile(_Frozen):
 
 def _labs() -> tuple[LabProfile, ...]:
     return (
-        LabProfile(name="OpenAI-like", share=0.20, cash=10.0, outside_equity=10.0,
-                   partner_equity=13.0, compute_gw=1.0, opex_fixed=0.45),
-        LabProfile(name="Anthropic-like", share=0.07, cash=4.0, outside_equity=8.0,
-                   compute_gw=0.3, opex_fixed=0.15),
-        LabProfile(name="xAI-like", share=0.01, cash=6.0, outside_equity=12.0,
-                   compute_gw=0.0, opex_fixed=0.35, gpu_spv_debt=12.5, gpu_spv_equity=7.5),
+        LabProfile(
+            name="OpenAI-like",
+            share=0.20,
+            cash=10.0,
+            outside_equity=10.0,
+            partner_equity=13.0,
+            compute_gw=1.0,
+            compute_gw_2025=1.0,
+            opex_fixed=0.45,
+        ),
+        LabProfile(
+            name="Anthropic-like",
+            share=0.07,
+            cash=4.0,
+            outside_equity=8.0,
+            compute_gw=0.3,
+            compute_gw_2025=0.5,
+            opex_fixed=0.15,
+        ),
+        LabProfile(
+            name="xAI-like",
+            share=0.01,
+            cash=6.0,
+            outside_equity=12.0,
+            compute_gw=0.0,
+            opex_fixed=0.35,
+            gpu_spv_debt=12.5,
+            gpu_spv_equity=7.5,
+        ),
     )
 
 
 def _hyperscalers() -> tuple[HyperscalerProfile, ...]:
     return (
-        HyperscalerProfile(name="Microsoft-like", lab_weight=0.3, core_cash_flow=136.0, cash=80.0, bonds=43.0,
-                           bank_loans=0.0, ai_gw=4.0, ai_share=0.22, rating="AA",
-                           shares_value=3100.0),
-        HyperscalerProfile(name="Alphabet-like", lab_weight=0.15, core_cash_flow=125.0, cash=95.0, bonds=11.0,
-                           bank_loans=0.0, ai_gw=4.0, ai_share=0.22, rating="AA",
-                           shares_value=2300.0),
-        HyperscalerProfile(name="Meta-like", lab_weight=0.0, core_cash_flow=91.0, cash=77.0, bonds=29.0,
-                           bank_loans=0.0, ai_gw=3.0, ai_share=0.16, rating="AA",
-                           shares_value=1500.0),
-        HyperscalerProfile(name="Oracle-like", lab_weight=0.35, core_cash_flow=19.0, cash=11.0, bonds=85.0,
-                           bank_loans=10.0, ai_gw=1.0, ai_share=0.08, rating="BBB",
-                           shares_value=470.0),
-        HyperscalerProfile(name="CoreWeave-like", lab_weight=0.2, core_cash_flow=1.0, cash=1.4, bonds=2.0,
-                           bank_loans=8.0, ai_gw=0.4, ai_share=0.04, rating="B",
-                           shares_value=40.0),
+        HyperscalerProfile(
+            name="Microsoft-like",
+            ai_gw_building=3.0,
+            core_assets=250.0,
+            lab_weight=0.3,
+            core_cash_flow=136.0,
+            cash=80.0,
+            bonds=43.0,
+            bank_loans=0.0,
+            ai_gw=4.0,
+            ai_share=0.22,
+            rating="AA",
+            shares_value=3100.0,
+        ),
+        HyperscalerProfile(
+            name="Alphabet-like",
+            ai_gw_building=3.0,
+            core_assets=250.0,
+            lab_weight=0.15,
+            core_cash_flow=125.0,
+            cash=95.0,
+            bonds=11.0,
+            bank_loans=0.0,
+            ai_gw=4.0,
+            ai_share=0.22,
+            rating="AA",
+            shares_value=2300.0,
+        ),
+        HyperscalerProfile(
+            name="Meta-like",
+            ai_gw_building=2.5,
+            core_assets=160.0,
+            lab_weight=0.0,
+            core_cash_flow=91.0,
+            cash=77.0,
+            bonds=29.0,
+            bank_loans=0.0,
+            ai_gw=3.0,
+            ai_share=0.16,
+            rating="AA",
+            shares_value=1500.0,
+        ),
+        HyperscalerProfile(
+            name="Oracle-like",
+            ai_gw_building=1.0,
+            core_assets=110.0,
+            lab_weight=0.35,
+            core_cash_flow=19.0,
+            cash=11.0,
+            bonds=85.0,
+            bank_loans=10.0,
+            ai_gw=1.0,
+            ai_share=0.08,
+            rating="BBB",
+            shares_value=470.0,
+        ),
+        HyperscalerProfile(
+            name="CoreWeave-like",
+            ai_gw_building=0.8,
+            core_assets=3.0,
+            lab_weight=0.2,
+            core_cash_flow=0.0,
+            cash=4.0,
+            bonds=2.0,
+            bank_loans=8.0,
+            ai_gw=0.4,
+            ai_share=0.04,
+            rating="B",
+            shares_value=40.0,
+        ),
     )
 
 
@@ -114,14 +201,16 @@ class Economy(_Frozen):
         40.0, gt=0, description="Industry AI revenue run-rate at 2025-01, $B/year."
     )
     demand_growth: float = Field(
-        0.065, gt=0, le=0.5,
+        0.065,
+        gt=0,
+        le=0.5,
         description="Early (uncapped) growth of industry AI revenue per month.",
     )
     revenue_per_gw: float = Field(
         1.6, gt=0, description="AI revenue one GW of serving compute earns at 2025-01, $B/month."
     )
     token_price_decline: float = Field(
-        0.015, ge=0, le=0.2, description="Monthly fall in revenue per GW (token prices)."
+        0.01, ge=0, le=0.2, description="Monthly fall in revenue per GW (token prices)."
     )
     training_share: float = Field(
         0.5, ge=0, lt=1, description="Share of a lab's compute used for training (earns nothing)."
@@ -143,9 +232,7 @@ class Economy(_Frozen):
     vendor_stake_per_gw: float = Field(
         10.0, ge=0, description="Vendor financing per GW a lab contracts, $B."
     )
-    vendor_stake_cap: float = Field(
-        100.0, ge=0, description="Vendor financing cap per lab, $B."
-    )
+    vendor_stake_cap: float = Field(100.0, ge=0, description="Vendor financing cap per lab, $B.")
     build_months: int = Field(12, ge=1, le=60, description="Months from order to finished DC.")
     compute_rent: float = Field(
         0.75, gt=0, description="Rent of compute at 2025-01, $B per GW-month."

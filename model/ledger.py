@@ -94,6 +94,12 @@ DEBT_KINDS = np.array(
 
 LEASE_KINDS = np.array([ContractKind.COMPUTE, ContractKind.SPV_LEASE])
 
+IS_DEBT = np.zeros(len(ContractKind), dtype=bool)
+IS_DEBT[DEBT_KINDS] = True
+"""Lookup by kind: whether a contract's principal is debt (faster than ``np.isin``)."""
+IS_LEASE = np.zeros(len(ContractKind), dtype=bool)
+IS_LEASE[LEASE_KINDS] = True
+
 
 class Amortisation(IntEnum):
     """How principal is repaid."""
@@ -173,6 +179,8 @@ class Ledger:
         self.check_transfers = False
         self.version = 0
         """Incremented by every change, so derived views can be cached safely."""
+        self._carried_version = -1
+        self._carried = np.zeros(0)
 
     # ----------------------------------------------------------------- accounts
     @property
@@ -202,10 +210,16 @@ class Ledger:
 
     def _check_account(self, field: str, value) -> None:
         arr = np.atleast_1d(np.asarray(value))
-        if arr.size and (not np.issubdtype(arr.dtype, np.integer) or arr.min() < 0
-                         or arr.max() >= self._n_accounts):
-            bad = arr[(arr < 0) | (arr >= self._n_accounts)] if np.issubdtype(
-                arr.dtype, np.integer) else arr
+        if arr.size and (
+            not np.issubdtype(arr.dtype, np.integer)
+            or arr.min() < 0
+            or arr.max() >= self._n_accounts
+        ):
+            bad = (
+                arr[(arr < 0) | (arr >= self._n_accounts)]
+                if np.issubdtype(arr.dtype, np.integer)
+                else arr
+            )
             raise ValueError(
                 f"{field}: unknown account {bad[0]!r} (accounts are 0..{self._n_accounts - 1})"
             )
@@ -379,8 +393,15 @@ class Ledger:
         self._cols["active"][np.asarray(ids, dtype=np.int64)] = False
         self.version += 1
 
-    def set_terms(self, i: int, *, payment: float, maturity: int, tick: int,
-                  residual_guarantee: float | None = None) -> None:
+    def set_terms(
+        self,
+        i: int,
+        *,
+        payment: float,
+        maturity: int,
+        tick: int,
+        residual_guarantee: float | None = None,
+    ) -> None:
         """Reset a lease's monthly ``payment`` and ``maturity`` (an enlargement or a
         renewal); its remaining commitment becomes ``payment * (maturity - tick)``."""
         if not np.isfinite(payment) or payment < 0:
@@ -418,8 +439,8 @@ class Ledger:
         maturity = c["maturity"][:n]
         principal = c["principal"][:n]
         live = active & (start <= tick) & (principal > 0)
-        is_debt = np.isin(kind, DEBT_KINDS) & live
-        is_lease = np.isin(kind, LEASE_KINDS) & live & (tick < maturity)
+        is_debt = IS_DEBT[kind] & live
+        is_lease = IS_LEASE[kind] & live & (tick < maturity)
         ids = np.flatnonzero(is_debt | is_lease)
         if ids.size == 0:
             empty = np.zeros(0)
@@ -427,7 +448,7 @@ class Ledger:
         p = principal[ids]
         amort = c["amortisation"][ids]
         months_left = np.maximum(maturity[ids] - tick, 1)
-        interest = np.where(np.isin(kind[ids], DEBT_KINDS), p * c["rate"][ids] / 12.0, 0.0)
+        interest = np.where(IS_DEBT[kind[ids]], p * c["rate"][ids] / 12.0, 0.0)
         due_principal = np.where(
             amort == Amortisation.LINEAR,
             p / months_left,
@@ -442,10 +463,16 @@ class Ledger:
     # ------------------------------------------------------------ balance sheet
     def carried(self) -> np.ndarray:
         """Carrying amount of each contract ($B): principal for debt and equity stakes,
-        zero for executory leases and contingent guarantees."""
+        zero for executory leases and contingent guarantees (cached until the next change)."""
+        if self._carried_version != self.version:
+            self._carried = self._compute_carried()
+            self._carried_version = self.version
+        return self._carried
+
+    def _compute_carried(self) -> np.ndarray:
         n = self._n
         kind = self._cols["kind"][:n]
-        carries = np.isin(kind, DEBT_KINDS) | (kind == ContractKind.EQUITY)
+        carries = IS_DEBT[kind] | (kind == ContractKind.EQUITY)
         return np.where(self._cols["active"][:n] & carries, self._cols["principal"][:n], 0.0)
 
     def financial_assets(self) -> np.ndarray:
@@ -463,7 +490,7 @@ class Ledger:
         """
         n = self._n
         kind = self._cols["kind"][:n]
-        debt = np.where(np.isin(kind, DEBT_KINDS), self.carried(), 0.0)
+        debt = np.where(IS_DEBT[kind], self.carried(), 0.0)
         return np.bincount(self._cols["debtor"][:n], weights=debt, minlength=self._n_accounts)
 
     def equity(self, real_assets: np.ndarray | None = None) -> np.ndarray:
@@ -520,7 +547,7 @@ class Ledger:
             k = int(np.flatnonzero(principal < 0)[0])
             raise InvariantError(f"contract {k}: principal {principal[k]!r} is negative")
         kind = self._cols["kind"][:n]
-        debt = np.where(np.isin(kind, DEBT_KINDS), self.carried(), 0.0)
+        debt = np.where(IS_DEBT[kind], self.carried(), 0.0)
         held = np.bincount(self._cols["creditor"][:n], weights=debt, minlength=self._n_accounts)
         owed = np.bincount(self._cols["debtor"][:n], weights=debt, minlength=self._n_accounts)
         if abs(held.sum() - owed.sum()) > 1e-9 * max(1.0, held.sum()):

@@ -31,8 +31,17 @@ SUMMARY_COLUMNS = [
 ]
 """Columns of ``runs.parquet`` produced by one simulation (besides ``seed`` and the knobs)."""
 
-LOSS_COLUMNS = ["tick", "month", "round", "from", "to", "holder", "channel", "off_balance",
-                "amount"]
+LOSS_COLUMNS = [
+    "tick",
+    "month",
+    "round",
+    "from",
+    "to",
+    "holder",
+    "channel",
+    "off_balance",
+    "amount",
+]
 """Columns of the hot-potato trace (``losses.parquet``), one row per loss booked."""
 
 

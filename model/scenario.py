@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from model.calibration import Economy
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from model.calibration import Economy
 
 __all__ = ["Scenario", "ScenarioError", "validate_scenario", "KNOBS"]
 
@@ -27,15 +28,20 @@ class Scenario(BaseModel):
 
     # --- the interface-contract knobs -------------------------------------------------
     ai_payoff: float = Field(
-        600.0, ge=1.0, le=20_000.0,
+        600.0,
+        ge=1.0,
+        le=20_000.0,
         description="Ceiling of industry AI revenue, $B/year (the great unknown).",
     )
     obs_share: float = Field(
-        0.3, ge=0.0, le=1.0,
+        0.3,
+        ge=0.0,
+        le=1.0,
         description="Share of new data-center debt held in off-balance-sheet SPVs, 0-1.",
     )
     vendor_financing: bool = Field(
-        True, description="The chip vendor invests in labs that buy its chips (circular deals).",
+        True,
+        description="The chip vendor invests in labs that buy its chips (circular deals).",
     )
     gpu_economic_life_years: float = Field(
         3.0, ge=1.0, le=10.0, description="Years a GPU earns rent (economic life)."
@@ -44,7 +50,9 @@ class Scenario(BaseModel):
         6.0, ge=1.0, le=10.0, description="Years over which a GPU is depreciated in the books."
     )
     grid_growth_gw_per_month: float = Field(
-        1.0, ge=0.0, le=20.0,
+        1.0,
+        ge=0.0,
+        le=20.0,
         description="New grid capacity for data centers, GW of IT load per month.",
     )
     guarantees: bool = Field(
@@ -54,11 +62,15 @@ class Scenario(BaseModel):
         False, description="The government recapitalises a failing bank to its minimum ratio."
     )
     energy_subsidy: float = Field(
-        0.0, ge=0.0, le=1.0,
+        0.0,
+        ge=0.0,
+        le=1.0,
         description="Share of data centers' power bills paid by the government, 0-1.",
     )
     lehman_month: int | None = Field(
-        None, ge=0, le=600,
+        None,
+        ge=0,
+        le=600,
         description="From this month on the largest lab cannot raise money (none: never).",
     )
     horizon_months: int = Field(120, ge=1, le=600, description="Months simulated.")
@@ -76,18 +88,22 @@ class Scenario(BaseModel):
         0.5, gt=0.0, le=1.0, description="AI index drawdown from its peak that counts as a crash."
     )
     crash_credit_loss_share: float = Field(
-        0.10, gt=0.0, le=1.0,
+        0.10,
+        gt=0.0,
+        le=1.0,
         description="Cumulative credit losses / AI-related debt that count as a crash.",
     )
     demand_noise: float = Field(
         0.05, ge=0.0, le=1.0, description="Monthly log-noise of each lab's revenue."
     )
     expectation_weight: float = Field(
-        0.15, gt=0.0, le=1.0,
+        0.15,
+        gt=0.0,
+        le=1.0,
         description="Weight of the latest growth observation in expected growth (per month).",
     )
     sentiment_momentum: float = Field(
-        0.3, ge=0.0, le=2.0, description="How strongly sentiment follows index returns."
+        0.15, ge=0.0, le=2.0, description="How strongly sentiment follows index returns."
     )
 
     economy: Economy = Field(

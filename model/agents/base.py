@@ -1,0 +1,44 @@
+"""The base of every agent: a Mesa agent with one ledger account."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+from model.ledger import Sector
+
+if TYPE_CHECKING:
+    from model.hotpotato import HotPotatoModel
+
+__all__ = ["Institution"]
+
+
+class Institution(mesa.Agent):
+    """An agent that owns one account in the ledger."""
+
+    sector: Sector
+
+    def __init__(self, model: HotPotatoModel, name: str) -> None:
+        super().__init__(model)
+        self.name = name
+        self.account = model.ledger.open_account(name, self.sector)
+        model.register(self)
+
+    @property
+    def m(self) -> HotPotatoModel:
+        return self.model
+
+    @property
+    def cash(self) -> float:
+        """Cash in the ledger, $B."""
+        return float(self.m.ledger.cash[self.account])
+
+    @property
+    def equity(self) -> float:
+        """Derived equity (assets − liabilities at book value), $B."""
+        return float(self.m.equity()[self.account])
+
+    def pay_bill(self, creditor: int, amount: float) -> None:
+        """Owe ``amount`` to ``creditor`` this month (a payable cleared at settlement)."""
+        self.m.payable(self.account, creditor, amount)

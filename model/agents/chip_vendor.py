@@ -1,0 +1,107 @@
+"""ChipVendor: sells accelerators per GW, up to its shipment capacity, and finances the
+labs that buy them (vendor financing, decided in ``AILab.raise_money``).
+
+Price per GW rises with the order book against capacity (``price = p0 * clip(orders /
+capacity, 0.8, 1.3) ** 0.3``). Orders are filled in proportion when they exceed capacity
+(tick step 4): the buyer pays the GPUs to the vendor and the shell to the rest of the
+economy, and a data center is added to the asset book, finished ``build_months`` later.
+The vendor pays its cost of goods (1 − gross margin) to the rest of the economy (the
+foundry) and buys back shares with cash above a buffer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from model.agents.base import Institution
+from model.ledger import WORLD, ContractKind, Sector
+
+__all__ = ["ChipVendor"]
+
+BUFFER = 20.0
+
+
+@dataclass
+class _Order:
+    owner: int
+    gw: float
+    secured_loans: list[int] = field(default_factory=list)
+
+
+class ChipVendor(Institution):
+    """The chip vendor (Nvidia-like)."""
+
+    sector = Sector.CHIP_VENDOR
+
+    def __init__(self, model) -> None:
+        super().__init__(model, "Chip vendor")
+        self.orders: list[_Order] = []
+        self.price_per_gw = model.econ.gpu_cost_per_gw
+        self.sales = 0.0
+        """GPU revenue booked this month, $B."""
+        self.shipped_gw = 0.0
+
+    @property
+    def capacity_gw(self) -> float:
+        """Shipments capacity this month, GW."""
+        econ = self.m.econ
+        return econ.chip_capacity_gw * (1 + econ.chip_capacity_growth) ** self.m.tick
+
+    def spare_cash(self) -> float:
+        return max(0.0, self.cash - BUFFER)
+
+    def order(self, owner: int, gw: float, secured_loans: list[int] | None = None) -> None:
+        """Queue an order of ``gw`` GW for ``owner`` (filled this month, step 4)."""
+        if gw > 1e-6:
+            self.orders.append(_Order(owner, gw, secured_loans or []))
+
+    def fill_orders(self) -> None:
+        m = self.m
+        econ = m.econ
+        self.sales = 0.0
+        self.shipped_gw = 0.0
+        total = sum(o.gw for o in self.orders)
+        if m.is_defaulted(self) or total <= 0:
+            self.orders.clear()
+            return
+        fill = min(1.0, self.capacity_gw / total)
+        for o in self.orders:
+            gw = o.gw * fill
+            gpu = gw * self.price_per_gw
+            shell = gw * econ.shell_cost_per_gw
+            affordable = min(1.0, m.ledger.cash[o.owner] / (gpu + shell))
+            gw, gpu, shell = gw * affordable, gpu * affordable, shell * affordable
+            if gw <= 1e-6:
+                continue
+            m.ledger.transfer(o.owner, self.account, gpu)
+            m.ledger.transfer(o.owner, WORLD, shell)
+            asset = m.assets.add(
+                owner=o.owner,
+                gw=gw,
+                gpu_cost=gpu,
+                shell_cost=shell,
+                ordered=m.tick,
+                completed=m.tick + econ.build_months,
+            )
+            if o.secured_loans:
+                m.ledger.set_collateral(o.secured_loans, asset)
+            self.sales += gpu
+            self.shipped_gw += gw
+        self.pay_bill(WORLD, self.sales * (1 - econ.chip_gross_margin))
+        tightness = total / self.capacity_gw
+        self.price_per_gw = econ.gpu_cost_per_gw * min(max(tightness, 0.8), 1.3) ** 0.3
+        self.orders.clear()
+        excess = self.cash - 3 * BUFFER
+        if excess > 0:
+            m.ledger.transfer(self.account, WORLD, 0.5 * excess)
+
+    def annual_earnings(self) -> float:
+        """Earnings run-rate from GPU sales, $B/year."""
+        return 12.0 * self.sales * self.m.econ.chip_gross_margin
+
+    def stakes_in_labs(self) -> float:
+        """Vendor financing outstanding: equity stakes in labs, $B."""
+        m = self.m
+        ids = m.ledger.active_ids(ContractKind.EQUITY)
+        ids = ids[m.ledger.column("creditor")[ids] == self.account]
+        return float(m.ledger.column("principal")[ids].sum())

@@ -1,0 +1,182 @@
+"""Fund: private-credit funds, asset managers, insurers and crossover funds, with the
+households behind them.
+
+* Households put money in or take it out each month in proportion to the fund's
+  trailing 12-month return over 5% a year (``fund_flow_beta``): return chasing, and
+  redemptions after losses.
+* It buys AI assets (bonds, SPV debt and equity, lab equity: ``model.financing``) up to a
+  target share of its NAV that rises with sentiment, selling liquid securities to pay.
+* To meet redemptions or a margin call it sells liquid securities first, then AI bonds
+  to the rest of the economy at their market price less a 10% fire-sale discount,
+  booking the loss. A fund whose NAV is gone, or that cannot meet a margin call,
+  defaults.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.agents.base import Institution
+from model.calibration import FundProfile
+from model.ledger import WORLD, ContractKind, Sector
+from model.losses import Channel
+
+__all__ = ["Fund"]
+
+LIQUIDITY_BUFFER = 0.03
+FIRE_SALE_DISCOUNT = 0.10
+
+
+class Fund(Institution):
+    """A fund with a mandate (``private_credit``, ``asset_manager``, ``insurer``,
+    ``venture``)."""
+
+    sector = Sector.FUND
+
+    def __init__(self, model, profile: FundProfile) -> None:
+        super().__init__(model, profile.name)
+        self.profile = profile
+        self.mandate = profile.mandate
+        self.nav_history: list[float] = []
+
+    def _holdings(self) -> tuple[np.ndarray, np.ndarray]:
+        ledger = self.m.ledger
+        ids = ledger.active_ids()
+        ids = ids[ledger.column("creditor")[ids] == self.account]
+        return ids, ledger.column("debtor")[ids]
+
+    def liquid_securities(self) -> np.ndarray:
+        """Ids of its claims on the rest of the economy (sold at par any time)."""
+        ids, debtor = self._holdings()
+        return ids[debtor == WORLD]
+
+    def ai_holdings(self) -> float:
+        ids, debtor = self._holdings()
+        return float(self.m.ledger.carried()[ids[debtor != WORLD]].sum())
+
+    def nav(self) -> float:
+        """Net asset value with bonds marked to market, $B."""
+        return self.equity + self.m.bond_marks(self.account)
+
+    def capacity_for_ai(self) -> float:
+        """How much it will invest in AI assets now, $B."""
+        m = self.m
+        nav = self.nav()
+        if nav <= 0:
+            return 0.0
+        target = m.econ.fund_ai_allocation * nav * min(m.market.sentiment, 1.5)
+        liquid = max(0.0, self.cash - LIQUIDITY_BUFFER * nav) + float(
+            m.ledger.column("principal")[self.liquid_securities()].sum()
+        )
+        return max(0.0, min(liquid, target - self.ai_holdings()))
+
+    def raise_cash(self, amount: float) -> float:
+        """Sell liquid securities until cash covers ``amount``; returns cash then, $B."""
+        m = self.m
+        short = amount - self.cash
+        for i in self.liquid_securities():
+            if short <= 1e-12:
+                break
+            x = min(short, float(m.ledger.column("principal")[i]))
+            m.ledger.transfer(WORLD, self.account, x)
+            m.ledger.reduce([i], [x])
+            short -= x
+        if short > 1e-12:
+            self.fire_sell(short)
+        return self.cash
+
+    def fire_sell(self, amount: float) -> None:
+        """Sell AI bonds to the rest of the economy below market to raise ``amount``."""
+        m = self.m
+        ledger = m.ledger
+        ids, debtor = self._holdings()
+        bonds = ids[(ledger.column("kind")[ids] == ContractKind.BOND) & (debtor != WORLD)]
+        for i in bonds:
+            if amount <= 1e-12:
+                break
+            face = float(ledger.column("principal")[i])
+            price = m.bond_price(int(i)) * (1 - FIRE_SALE_DISCOUNT)
+            sell = min(face, amount / price)
+            if sell < face - 1e-12:  # split the bond: the sold part changes hands
+                ledger.add(
+                    creditor=WORLD,
+                    debtor=int(ledger.column("debtor")[i]),
+                    kind=ContractKind.BOND,
+                    principal=sell,
+                    rate=float(ledger.column("rate")[i]),
+                    start=int(ledger.column("start")[i]),
+                    maturity=int(ledger.column("maturity")[i]),
+                    amortisation=int(ledger.column("amortisation")[i]),
+                    off_balance=bool(ledger.column("off_balance")[i]),
+                    guarantor=int(ledger.column("guarantor")[i]),
+                )
+                ledger.reduce([i], [sell])
+            else:
+                ledger.reassign([i], WORLD)
+            ledger.transfer(WORLD, self.account, sell * price)
+            m.trace.book(
+                tick=m.tick,
+                round_=0,
+                debtor=int(ledger.column("debtor")[i]),
+                holder=self.account,
+                channel=Channel.FIRE_SALE,
+                off_balance=bool(ledger.column("off_balance")[i]),
+                amount=sell * (1 - price),
+            )
+            amount -= sell * price
+
+    # ----------------------------------------------------------------- step 6
+    def operate(self) -> None:
+        m = self.m
+        if m.is_defaulted(self):
+            return
+        nav = self.nav()
+        self.nav_history.append(nav)
+        if len(self.nav_history) > 13:
+            self.nav_history.pop(0)
+        past = self.nav_history[0]
+        if len(self.nav_history) < 13 or past <= 0:
+            return
+        excess_return = nav / past - 1.0 - 0.05
+        flow = m.econ.fund_flow_beta * excess_return * nav
+        if flow > 0:
+            m.ledger.transfer(WORLD, self.account, flow)
+        elif flow < 0:
+            self.raise_cash(-flow)
+            m.ledger.transfer(self.account, WORLD, min(-flow, max(self.cash, 0.0)))
+
+    def answer_margin_call(self, bank) -> None:
+        """Repay the part of its NAV loans from ``bank`` above the allowed share."""
+        m = self.m
+        ledger = m.ledger
+        ids = ledger.active_ids(ContractKind.NAV_LOAN)
+        ids = ids[
+            (ledger.column("debtor")[ids] == self.account)
+            & (ledger.column("creditor")[ids] == bank.account)
+        ]
+        if ids.size == 0:
+            return
+        loan = float(ledger.column("principal")[ids].sum())
+        limit = m.econ.nav_loan_ltv * max(self.nav() + loan, 0.0)
+        call = loan - limit
+        if call <= 1e-9:
+            return
+        self.raise_cash(call)
+        pay = min(call, max(self.cash, 0.0))
+        share = ledger.column("principal")[ids] / loan
+        ledger.transfer(self.account, bank.account, pay)
+        ledger.reduce(ids, pay * share)
+
+    def insolvent(self) -> bool:
+        """NAV gone, or a margin call it could not meet."""
+        m = self.m
+        if self.nav() <= 0:
+            return True
+        ids = m.ledger.active_ids(ContractKind.NAV_LOAN)
+        ids = ids[m.ledger.column("debtor")[ids] == self.account]
+        loan = float(m.ledger.column("principal")[ids].sum())
+        return (
+            loan > 1.05 * m.econ.nav_loan_ltv * max(self.nav() + loan, 0.0)
+            and self.cash < 1e-6
+            and self.liquid_securities().size == 0
+        )

@@ -1,0 +1,150 @@
+"""AILab: sells AI services, rents compute under take-or-pay contracts, burns cash,
+raises equity, and defaults when it cannot pay.
+
+Each month (tick step 2):
+
+* revenue = min(share * R(t)/12 * exp(noise), serving_GW * v(t))  — demand or capacity;
+* costs: fixed opex (growing 2% a month while revenue grows) + 15% of revenue, booked as
+  payables; compute fees fall due on its contracts at settlement;
+* compute: it wants the GW its *expected* revenue in 24 months needs, serving plus
+  training (``training_share``); if contracted compute falls short by >10% it signs new
+  take-or-pay contracts with the hyperscalers that rent to labs, starting when their data
+  centers can be built (``build_months``), at the spot rent, for ``compute_term_months``;
+* money: if cash covers less than 12 months of net burn it raises a round of 18 months
+  of burn from the chip vendor (vendor financing: ``vendor_stake_per_gw`` per GW it
+  contracted, up to ``vendor_stake_cap``), its cloud partner and funds, whose appetite
+  rises with sentiment and expected growth. From ``lehman_month`` the largest lab finds
+  no investor at all.
+"""
+
+from __future__ import annotations
+
+import math
+
+from model.agents.base import Institution
+from model.calibration import LabProfile
+from model.financing import buy_equity, sell_equity
+from model.ledger import WORLD, Amortisation, ContractKind, Sector
+
+__all__ = ["AILab"]
+
+PLANNING_MONTHS = 24
+RUNWAY_MONTHS = 12
+ROUND_MONTHS = 18
+VARIABLE_COST = 0.15
+
+
+class AILab(Institution):
+    """An AI lab (OpenAI-, Anthropic-, xAI-like)."""
+
+    sector = Sector.LAB
+
+    def __init__(self, model, profile: LabProfile, share: float, largest: bool) -> None:
+        super().__init__(model, profile.name)
+        self.profile = profile
+        self.share = share
+        self.largest = largest
+        self.vendor_financed_gw = 0.0
+        self.revenue = 0.0
+        """Revenue booked this month, $B (kept for the lab's own planning)."""
+
+    # ----------------------------------------------------------------- step 2
+    def operate(self) -> None:
+        m = self.m
+        if m.is_defaulted(self):
+            return
+        demand = self.share * m.market.industry_revenue / 12.0
+        demand *= math.exp(m.params.demand_noise * m.rng.standard_normal())
+        capacity = (
+            m.serving_gw(self.account) * (1 - m.econ.training_share) * m.market.revenue_per_gw
+        )
+        self.revenue = min(demand, capacity)
+        m.ledger.transfer(WORLD, self.account, self.revenue)
+        m.market.realised_revenue += self.revenue
+        m.market.demand_seen += demand
+        opex = self.profile.opex_fixed * min(1.02**m.tick, 8.0) + VARIABLE_COST * self.revenue
+        self.pay_bill(WORLD, opex)
+        self.contract_compute()
+        self.raise_money(opex)
+
+    def contract_compute(self) -> None:
+        m = self.m
+        econ = m.econ
+        g = m.expected_growth_used()
+        horizon = PLANNING_MONTHS
+        expected = max(self.revenue, self.share * m.market.industry_revenue / 12.0 * 0.5)
+        expected *= (1 + g) ** horizon
+        v_future = m.revenue_per_gw_at(m.tick + horizon)
+        wanted = expected / v_future / (1 - econ.training_share)
+        have = m.contracted_gw(self.account, at=m.tick + econ.build_months)
+        if wanted <= 1.1 * have:
+            return
+        gap = min(wanted - have, 2.0 + 0.5 * have)  # a lab signs at most this much a month
+        providers = m.compute_providers()
+        if not providers:
+            return
+        weights = [p.profile_lab_weight for p in providers]
+        total = sum(weights)
+        rent = m.market.compute_rent
+        start = m.tick + econ.build_months
+        for p, w in zip(providers, weights, strict=True):
+            gw = gap * w / total
+            if gw < 1e-3:
+                continue
+            m.ledger.add(
+                creditor=p.account,
+                debtor=self.account,
+                kind=ContractKind.COMPUTE,
+                principal=gw * rent * econ.compute_term_months,
+                gw=gw,
+                payment=gw * rent,
+                start=start,
+                maturity=start + econ.compute_term_months,
+                amortisation=Amortisation.LEVEL,
+            )
+        self.vendor_financed_gw += gap
+
+    def monthly_burn(self, opex: float) -> float:
+        """Cash out minus cash in this month, $B (positive when burning)."""
+        return opex + self.m.compute_fees(self.account) - self.revenue
+
+    def raise_money(self, opex: float) -> None:
+        m = self.m
+        burn = self.monthly_burn(opex)
+        future_burn = (
+            burn + m.compute_fees(self.account, ahead=RUNWAY_MONTHS) - m.compute_fees(self.account)
+        )
+        need = RUNWAY_MONTHS * max(future_burn, 0.0) - self.cash
+        if need <= 0:
+            return
+        if self.largest and m.params.lehman_month is not None and m.tick >= m.params.lehman_month:
+            return
+        target = need + (ROUND_MONTHS - RUNWAY_MONTHS) * max(future_burn, 0.0)
+        raised = 0.0
+        vendor = m.chip_vendor
+        if m.params.vendor_financing and not m.is_defaulted(vendor):
+            room = m.econ.vendor_stake_cap - m.vendor_stakes(self.account)
+            offer = min(
+                m.econ.vendor_stake_per_gw * self.vendor_financed_gw,
+                room,
+                vendor.spare_cash(),
+                target,
+            )
+            if offer > 0:
+                buy_equity(m, vendor.account, self.account, offer)
+                self.vendor_financed_gw = max(
+                    0.0, self.vendor_financed_gw - offer / m.econ.vendor_stake_per_gw
+                )
+                raised += offer
+        partner = m.hyperscalers[0]
+        if raised < target and not m.is_defaulted(partner):
+            offer = min(0.1 * (target - raised), partner.spare_cash())
+            if offer > 0:
+                buy_equity(m, partner.account, self.account, offer)
+                raised += offer
+        if raised < target:
+            g = m.expected_growth_used()
+            confidence = min(1.0, m.market.sentiment * (0.3 + 10.0 * max(g, 0.0)))
+            raised += sell_equity(
+                m, self.account, target - raised, security="lab_equity", confidence=confidence
+            )

@@ -1,0 +1,161 @@
+"""SPV: a special-purpose vehicle that owns data centers, funded by bonds (bought by
+funds, priced on its sponsor's rating) and equity (private credit and the sponsor), and
+leased to its sponsor. It decides nothing strategic: the sponsor's lease pays its debt
+service and an equity yield; when the lease stops (the sponsor walked away or
+defaulted) it sells its data centers, collects any residual-value guarantee, repays what
+it can, and defaults if it cannot repay all.
+
+One SPV per sponsor and calendar year collects that year's off-balance-sheet builds
+(as Meta–Blue Owl "Hyperion" or a Stargate project company). Its debt amortises over
+``SPV_DEBT_MONTHS``; the lease payment is debt service plus a 9% yield on equity.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.agents.base import Institution
+from model.financing import bank_loan, buy_equity, sell_bonds, sell_equity
+from model.ledger import Amortisation, ContractKind, Sector
+from model.markets.credit import rating_spread
+
+__all__ = ["SPV"]
+
+SPV_DEBT_MONTHS = 240
+EQUITY_YIELD = 0.09
+
+
+class SPV(Institution):
+    """An off-balance-sheet vehicle of one sponsor."""
+
+    sector = Sector.SPV
+
+    def __init__(self, model, sponsor, year: int) -> None:
+        super().__init__(model, f"SPV {sponsor.name} {year}")
+        self.sponsor = sponsor
+        self.tenant = sponsor
+        self.lease: int | None = None
+        self.winding_up = False
+
+    def debt(self) -> float:
+        """Debt outstanding, $B."""
+        return float(self.m.ledger.liabilities()[self.account])
+
+    def market_value(self) -> float:
+        """Market value of its data centers, $B."""
+        m = self.m
+        owned = m.assets["active"] & (m.assets["owner"] == self.account)
+        return float(m.market_values()[owned].sum())
+
+    def raise_funds(self, amount: float) -> float:
+        """Fund ``amount`` of new data centers; returns what was raised, $B."""
+        m = self.m
+        econ = m.econ
+        equity = amount * econ.spv_equity_share
+        sponsor_part = min(equity * econ.spv_sponsor_equity, self.sponsor.spare_cash())
+        if sponsor_part > 0:
+            buy_equity(m, self.sponsor.account, self.account, sponsor_part)
+        outside = sell_equity(m, self.account, equity - sponsor_part, security="spv_equity")
+        raised_equity = sponsor_part + outside
+        # lenders insist on the same equity cushion
+        debt_target = raised_equity * (1 - econ.spv_equity_share) / max(econ.spv_equity_share, 1e-9)
+        spread = (
+            rating_spread(self.sponsor.profile.rating, m.market.spread_ig, m.market.spread_hy)
+            + econ.spv_premium
+        )
+        rate = m.market.risk_free + spread
+        guaranteed = m.params.guarantees
+        debt = sell_bonds(
+            m,
+            self.account,
+            debt_target,
+            security="spv_bond",
+            rate=rate,
+            months=SPV_DEBT_MONTHS,
+            amortisation=Amortisation.LINEAR,
+            off_balance=True,
+            guaranteed=guaranteed,
+        )
+        if debt < debt_target:
+            debt += bank_loan(
+                m,
+                self.account,
+                debt_target - debt,
+                rate=rate,
+                months=SPV_DEBT_MONTHS,
+                off_balance=True,
+                guaranteed=guaranteed,
+            )
+        self._set_lease(rate)
+        return raised_equity + debt
+
+    def _set_lease(self, rate: float) -> None:
+        m = self.m
+        econ = m.econ
+        debt = self.debt()
+        equity = m.ledger.column("principal")[m.ledger.active_ids(ContractKind.EQUITY)]
+        equity = float(
+            equity[
+                m.ledger.column("debtor")[m.ledger.active_ids(ContractKind.EQUITY)] == self.account
+            ].sum()
+        )
+        payment = debt * (rate / 12 + 1 / SPV_DEBT_MONTHS) + equity * EQUITY_YIELD / 12
+        rvg = econ.spv_residual_guarantee * debt
+        if self.lease is None:
+            self.lease = m.ledger.add(
+                creditor=self.account,
+                debtor=self.sponsor.account,
+                kind=ContractKind.SPV_LEASE,
+                principal=payment * econ.spv_lease_months,
+                payment=payment,
+                start=m.tick,
+                maturity=m.tick + econ.spv_lease_months,
+                amortisation=Amortisation.LEVEL,
+                residual_guarantee=rvg,
+                off_balance=True,
+            )
+        else:
+            maturity = int(m.ledger.column("maturity")[self.lease])
+            m.ledger.set_terms(
+                self.lease, payment=payment, maturity=maturity, tick=m.tick, residual_guarantee=rvg
+            )
+
+    def lease_active(self) -> bool:
+        return self.lease is not None and bool(self.m.ledger.column("active")[self.lease])
+
+    def operate(self) -> None:
+        """When the lease has stopped: sell the data centers and repay what it can."""
+        m = self.m
+        if m.is_defaulted(self) or self.lease is None or self.lease_active():
+            return
+        self.winding_up = True
+
+    def insolvent(self) -> bool:
+        """A vehicle without a lease cannot service its debt: it defaults unless its cash
+        and data centers at market value cover all of it (then it repays and closes)."""
+        if not self.winding_up:
+            return False
+        debt = self.debt()
+        if debt <= 1e-9:
+            return False
+        if self.cash + self.market_value() < debt:
+            return True
+        self._repay_all()
+        return False
+
+    def _repay_all(self) -> None:
+        m = self.m
+        ledger = m.ledger
+        owned = np.flatnonzero(m.assets["active"] & (m.assets["owner"] == self.account))
+        m.sell_data_centers(self.account, owned)
+        ids = ledger.active_ids()
+        ids = ids[
+            (ledger.column("debtor")[ids] == self.account)
+            & np.isin(ledger.column("kind")[ids], [ContractKind.BOND, ContractKind.LOAN])
+        ]
+        amounts = ledger.column("principal")[ids].copy()
+        ledger.transfer_many(
+            np.full(ids.size, self.account), ledger.column("creditor")[ids], amounts
+        )
+        ledger.reduce(ids, amounts)
+        ledger.close(ids)

@@ -1,0 +1,120 @@
+"""Crash detection and the crash record (tick step 10).
+
+A crash is the first month in which any of these holds (thresholds are scenario knobs):
+
+* the AI equity index is ``crash_drawdown`` (default 50%) or more below its peak;
+* cumulative credit losses reach ``crash_credit_loss_share`` (default 10%) of the peak
+  AI-related debt (debt owed by labs, hyperscalers, SPVs, the chip vendor, and NAV loans);
+* a bank fails or needs a bailout.
+
+The record holds the month, the trigger, the first defaulter, the cascade depth (the
+deepest cascade up to the crash, or over the run if none), whether the path ran through
+off-balance-sheet contracts (an SPV defaulted or an off-balance loss was booked by the
+crash month), and losses by holder over the whole run.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from model.ledger import IS_DEBT, ContractKind, Sector
+from model.losses import HOLDERS
+
+if TYPE_CHECKING:
+    from model.hotpotato import HotPotatoModel
+
+__all__ = ["CrashDetector"]
+
+_AI_SECTORS = np.array([Sector.LAB, Sector.HYPERSCALER, Sector.SPV, Sector.CHIP_VENDOR])
+
+
+class CrashDetector:
+    """Watches each month's indicators and keeps the crash record."""
+
+    def __init__(self, m: HotPotatoModel) -> None:
+        self.m = m
+        self.month: int | None = None
+        self.trigger = ""
+        self.max_depth = 0
+        self.depth_at_crash = 0
+        self.ai_debt_peak = 0.0
+        self.obs_path = False
+        self._credit_losses: list[float] = []
+
+    def ai_debt(self) -> float:
+        """AI-related debt outstanding, $B."""
+        ledger = self.m.ledger
+        ids = ledger.active_ids()
+        kind = ledger.column("kind")[ids]
+        debtor = ledger.column("debtor")[ids]
+        sectors = ledger.sector_array()[debtor]
+        ai = (
+            IS_DEBT[kind]
+            & (kind != ContractKind.PAYABLE)
+            & (np.isin(sectors, _AI_SECTORS) | (kind == ContractKind.NAV_LOAN))
+        )
+        return float(ledger.column("principal")[ids][ai].sum())
+
+    def credit_losses(self) -> float:
+        return self._credit_losses[-1] if self._credit_losses else 0.0
+
+    def default_rate_12m(self) -> float:
+        """Credit losses of the last 12 months over AI-related debt (0 before any)."""
+        if not self._credit_losses or self.ai_debt_peak <= 0:
+            return 0.0
+        past = self._credit_losses[-13] if len(self._credit_losses) > 12 else 0.0
+        return (self._credit_losses[-1] - past) / self.ai_debt_peak
+
+    def observe(self, depth: int) -> None:
+        m = self.m
+        self.ai_debt_peak = max(self.ai_debt_peak, self.ai_debt())
+        self._credit_losses.append(m.trace.credit_losses())
+        self.max_depth = max(self.max_depth, depth)
+        if self.month is not None:
+            return
+        triggers = []
+        if m.market.drawdown >= m.params.crash_drawdown:
+            triggers.append("equity_drawdown")
+        if self.ai_debt_peak > 0 and self.credit_losses() >= (
+            m.params.crash_credit_loss_share * self.ai_debt_peak
+        ):
+            triggers.append("credit_losses")
+        bank_names = {b.name for b in m.banks}
+        if any(t == m.tick and name in bank_names for t, _, name in m.default_log) or any(
+            t == m.tick for t, _ in m.bailouts_log
+        ):
+            triggers.append("bank_failure")
+        if triggers:
+            self.month = m.tick
+            self.trigger = "+".join(triggers)
+            self.depth_at_crash = self.max_depth
+            self.obs_path = self._off_balance_so_far()
+
+    def _off_balance_so_far(self) -> bool:
+        m = self.m
+        if any(off for off in m.trace.rows["off_balance"]):
+            return True
+        return any(m.sector_of(s.account) == Sector.SPV and m.is_defaulted(s) for s in m.spvs)
+
+    def summary(self) -> dict[str, Any]:
+        """The crash record and losses by holder (the ``runs.parquet`` columns)."""
+        m = self.m
+        crashed = self.month is not None
+        losses = m.trace.by_holder()
+        first = m.default_log[0][2] if m.default_log else ""
+        out: dict[str, Any] = {
+            "crashed": crashed,
+            "crash_month": self.month if crashed else -1,
+            "trigger": self.trigger,
+            "first_defaulter": first,
+            "cascade_depth": self.depth_at_crash if crashed else self.max_depth,
+            "obs_path": self.obs_path if crashed else self._off_balance_so_far(),
+        }
+        for holder in HOLDERS:
+            out[f"loss_{holder}"] = losses[holder]
+        out["loss_total"] = float(sum(losses[h] for h in HOLDERS))
+        out["taxpayer_cost"] = m.government.taxpayer_cost
+        out["credit_losses"] = self.credit_losses()
+        return out

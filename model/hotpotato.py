@@ -1,0 +1,535 @@
+"""``HotPotatoModel``: the Mesa model of the AI-infrastructure boom and its financing.
+
+``step`` is one month, the ten steps of DESIGN.md in order and nothing else. The numbers
+live in the ledger (``model.ledger``), the asset book (``model.assets``) and the market
+state (``model.markets.state``); agents (``model.agents``) hold behaviour. The queries
+agents share about the economy (how much compute a lab has, what a data center is worth)
+are methods here so that each is computed in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mesa
+import numpy as np
+
+from model import settlement
+from model.agents import SPV, AILab, Bank, Fund, Hyperscaler
+from model.agents.base import Institution
+from model.assets import AssetBook
+from model.crash import CrashDetector
+from model.indicators import Recorder
+from model.ledger import IS_LEASE, WORLD, ContractKind, Ledger, Sector
+from model.losses import LossTrace
+from model.markets import demand
+from model.markets.credit import BOND_DURATION, rating_spread
+from model.markets.power import monthly_bill
+from model.markets.reprice import reprice
+from model.markets.state import MarketState
+from model.run import RunRecord
+from model.scenario import validate_scenario
+
+__all__ = ["HotPotatoModel"]
+
+REPORTERS = {
+    "ai_index": lambda m: m.market.ai_index,
+    "ai_index_drawdown": lambda m: m.market.drawdown,
+    "defaults": lambda m: len(m.default_log),
+    "credit_losses": lambda m: m.crash.credit_losses(),
+    "crashed": lambda m: m.crash.month is not None,
+    "loss_total": lambda m: m.trace.total(),
+}
+"""What Mesa's DataCollector (and so ``mesa.batch_run``) records each month; the full
+series are in ``HotPotatoModel.record()``."""
+
+
+class HotPotatoModel(mesa.Model):
+    """The AI-infrastructure economy, one tick per month from 2025-01.
+
+    Parameters
+    ----------
+    seed:
+        Seed of the model's one random generator (``numpy.random.Generator``).
+    check_invariants:
+        Check the accounting identities after every step (slower; for tests and audits).
+    **knobs:
+        Scenario keys of ``model.scenario.Scenario`` (``ai_payoff``, ``obs_share``, ...).
+        Unknown or out-of-range values raise ``model.scenario.ScenarioError``.
+    """
+
+    def __init__(
+        self, *, seed: int | None = None, check_invariants: bool = False, **knobs: Any
+    ) -> None:
+        params = validate_scenario(knobs)
+        super().__init__(rng=seed)
+        self.seed = seed
+        self.params = params
+        self.econ = params.economy
+        self.check = check_invariants
+        self.tick = 0
+        self.current_round = 0
+        self.ledger = Ledger()
+        self.ledger.check_transfers = check_invariants
+        self.assets = AssetBook()
+        self.market = MarketState(
+            industry_revenue=self.econ.ai_revenue_2025,
+            revenue_per_gw=self.econ.revenue_per_gw,
+            compute_rent=self.econ.compute_rent,
+            power_price=self.econ.power_price,
+            risk_free=self.econ.risk_free,
+            spread_ig=self.econ.spread_ig,
+            spread_hy=self.econ.spread_hy,
+            expected_growth=self.econ.demand_growth,
+        )
+        self.trace = LossTrace(self.ledger.sectors)
+        self.defaulted: set[int] = set()
+        self.default_log: list[tuple[int, int, str]] = []
+        self.bailouts_log: list[tuple[int, str]] = []
+        self._by_account: dict[int, Institution] = {}
+        self.spvs: list[SPV] = []
+        self._spv_of: dict[tuple[int, int], SPV] = {}
+        self._cache: dict[str, tuple[tuple, Any]] = {}
+        self._build_economy()
+        self.money_supply = float(self.ledger.cash.sum())
+        self.crash = CrashDetector(self)
+        self.recorder = Recorder(self)
+        self.datacollector = mesa.DataCollector(model_reporters=REPORTERS)
+        self.running = True
+
+    # ------------------------------------------------------------------ setup
+    def _build_economy(self) -> None:
+        from model.initial import build_economy
+
+        build_economy(self)
+
+    def register(self, agent: Institution) -> None:
+        self._by_account[agent.account] = agent
+
+    def agent_of(self, account: int) -> Institution:
+        return self._by_account[account]
+
+    def sector_of(self, account: int) -> Sector:
+        return self.ledger.sectors[account]
+
+    @property
+    def labs(self) -> list[AILab]:
+        return list(self.agents_by_type.get(AILab, []))
+
+    @property
+    def hyperscalers(self) -> list[Hyperscaler]:
+        return list(self.agents_by_type.get(Hyperscaler, []))
+
+    @property
+    def banks(self) -> list[Bank]:
+        return list(self.agents_by_type.get(Bank, []))
+
+    @property
+    def funds(self) -> list[Fund]:
+        return list(self.agents_by_type.get(Fund, []))
+
+    # ------------------------------------------------------------------- tick
+    def step(self) -> None:
+        """One month: the ten steps of DESIGN.md, in order."""
+        self.exogenous_draws()  # 1
+        self.agents_by_type[AILab].do("operate")  # 2
+        self.agents_by_type[Hyperscaler].do("operate")  # 3
+        for spv in self.spvs:
+            spv.operate()
+        self.chip_vendor.fill_orders()  # 4
+        self.grid.connect()  # 5
+        self.agents_by_type[Bank].do("operate")  # 6
+        self.agents_by_type[Fund].do("operate")
+        self.government_acts()  # 7
+        reprice(self)  # 8
+        depth = settlement.settle(self)  # 9
+        self.crash.observe(depth)  # 10
+        self.recorder.collect(depth)
+        self.datacollector.collect(self)
+        if self.check:
+            self.check_invariants()
+        self.tick += 1
+        self.running = self.tick < self.params.horizon_months
+
+    def exogenous_draws(self) -> None:
+        """Step 1: this month's demand curve, token prices, and reset of monthly flows."""
+        econ = self.econ
+        mk = self.market
+        mk.industry_revenue = demand.industry_revenue(
+            self.tick, self.params.ai_payoff, econ.ai_revenue_2025, econ.demand_growth
+        )
+        mk.revenue_per_gw = self.revenue_per_gw_at(self.tick)
+        mk.realised_revenue = 0.0
+        mk.demand_seen = 0.0
+        mk.fire_sale_gw = 0.0
+
+    def government_acts(self) -> None:
+        """Step 7: bail out failing banks if the policy is on (subsidies and guarantees are
+        paid where they arise)."""
+        if not self.params.bailouts:
+            return
+        for bank in self.banks:
+            if not self.is_defaulted(bank) and bank.failing():
+                self.government.bail_out(bank)
+
+    # ----------------------------------------------------------- defaults
+    def is_defaulted(self, agent: Institution | int) -> bool:
+        account = agent if isinstance(agent, int) else agent.account
+        return account in self.defaulted
+
+    def mark_defaulted(self, account: int, round_: int) -> None:
+        self.current_round = round_
+        self.defaulted.add(account)
+        self.default_log.append((self.tick, round_, self.ledger.names[account]))
+
+    def bailed_out(self, bank: Bank) -> None:
+        self.bailouts_log.append((self.tick, bank.name))
+
+    def distressed(self) -> set[int]:
+        """Accounts that must default now: banks below their minimum ratio (unless bailed
+        out), funds whose NAV is gone or margin call unmet, SPVs without a lease that
+        cannot repay, hyperscalers that cannot cure a broken loan covenant."""
+        out: set[int] = set()
+        for bank in self.banks:
+            if not self.is_defaulted(bank) and bank.failing():
+                if self.params.bailouts:
+                    self.government.bail_out(bank)
+                else:
+                    out.add(bank.account)
+        for fund in self.funds:
+            if not self.is_defaulted(fund) and fund.insolvent():
+                out.add(fund.account)
+        for spv in self.spvs:
+            if not self.is_defaulted(spv) and spv.insolvent():
+                out.add(spv.account)
+        for hs in self.hyperscalers:
+            if not self.is_defaulted(hs) and not self.cure_covenants(hs.account):
+                out.add(hs.account)
+        return out
+
+    def cure_covenants(self, account: int) -> bool:
+        """Pay down GPU-secured loans of ``account`` whose collateral's market value no
+        longer covers them at ``loan_to_value``, from cash or new financing; False if the
+        breach cannot be cured."""
+        ledger = self.ledger
+        ids = ledger.active_ids(ContractKind.LOAN)
+        ids = ids[
+            (ledger.column("debtor")[ids] == account) & (ledger.column("collateral")[ids] >= 0)
+        ]
+        if ids.size == 0:
+            return True
+        value = self.market_values()[ledger.column("collateral")[ids]]
+        excess = ledger.column("principal")[ids] - self.econ.loan_to_value * value
+        excess = np.maximum(excess, 0.0)
+        need = float(excess.sum())
+        if need <= 1e-9:
+            return True
+        if ledger.cash[account] < need:
+            agent = self._by_account[account]
+            agent.finance(need - float(ledger.cash[account]))
+        if ledger.cash[account] < need:
+            return False
+        ledger.transfer_many(np.full(ids.size, account), ledger.column("creditor")[ids], excess)
+        ledger.reduce(ids, excess)
+        return True
+
+    def government_pays(self, guarantor: int, holder: int, amount: float) -> None:
+        """A guarantor (the government) pays ``holder`` the shortfall on a guaranteed claim."""
+        purpose = "deposit_insurance" if self.sector_of(holder) == Sector.WORLD else "guarantees"
+        self.government.pay(holder, amount, purpose)
+
+    # ------------------------------------------------------------- shared views
+    def _cached(self, key: str, compute):
+        stamp = (self.ledger.version, self.assets.version, self.tick, self.market.used_gpu_index)
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        value = compute()
+        self._cache[key] = (stamp, value)
+        return value
+
+    def market_values(self) -> np.ndarray:
+        """Market value of every data center, $B."""
+        return self._cached(
+            "market_values",
+            lambda: self.assets.market_value(
+                self.tick, 12 * self.params.gpu_economic_life_years, self.market.used_gpu_index
+            ),
+        )
+
+    def book_values(self) -> np.ndarray:
+        """Book value of every data center, $B."""
+        return self._cached(
+            "book_values",
+            lambda: self.assets.book_value(self.tick, 12 * self.params.gpu_accounting_life_years),
+        )
+
+    def equity(self) -> np.ndarray:
+        """Derived equity of every account at book value, $B."""
+
+        def compute():
+            real = self.assets.by_owner(self.book_values(), self.ledger.n_accounts)
+            return self.ledger.equity(real)
+
+        return self._cached("equity", compute)
+
+    def revenue_per_gw_at(self, tick: float) -> float:
+        return demand.revenue_per_gw(tick, self.econ.revenue_per_gw, self.econ.token_price_decline)
+
+    def expected_growth_used(self) -> float:
+        """Expected monthly growth of AI revenue as agents use it (lifted by sentiment)."""
+        return self.market.expected_growth * self.market.sentiment
+
+    def _earning_by_owner(self, at: int | None = None) -> np.ndarray:
+        def compute():
+            a = self.assets
+            life = 12 * self.params.gpu_economic_life_years
+            if at is None:
+                gw = a.earning_gw(self.tick, life)
+            else:  # everything built or being built that is still within economic life
+                alive = (a["completed"] + life > at) & a["active"]
+                gw = np.where(alive, a["gw"], 0.0)
+            return a.by_owner(gw, self.ledger.n_accounts)
+
+        return self._cached(f"earning:{at}", compute)
+
+    def _sponsored(self, account: int) -> list[int]:
+        return [account] + [
+            s.account for s in self.spvs if s.sponsor.account == account and s.lease_active()
+        ]
+
+    def earning_gw(self, account: int) -> float:
+        """GW powered and within economic life, owned or leased from its SPVs."""
+        by_owner = self._earning_by_owner()
+        return float(sum(by_owner[a] for a in self._sponsored(account)))
+
+    def capacity_gw(self, account: int, at: int) -> float:
+        """GW it will have within economic life in month ``at`` (incl. under construction)."""
+        by_owner = self._earning_by_owner(at)
+        return float(sum(by_owner[a] for a in self._sponsored(account)))
+
+    def _compute_contracts(self):
+        ledger = self.ledger
+        ids = ledger.active_ids(ContractKind.COMPUTE)
+        return ids, ledger.column("creditor")[ids], ledger.column("debtor")[ids]
+
+    def rented_out_gw(self, account: int, at: int | None = None) -> float:
+        """GW of compute it has contracted to labs, running in month ``at`` (default now)."""
+        at = self.tick if at is None else at
+        ids, creditor, _ = self._compute_contracts()
+        ledger = self.ledger
+        live = (
+            (creditor == account)
+            & (ledger.column("start")[ids] <= at)
+            & (ledger.column("maturity")[ids] > at)
+        )
+        return float(ledger.column("gw")[ids][live].sum())
+
+    def contracted_gw(self, lab: int, at: int) -> float:
+        """GW a lab has under contract in month ``at`` (from providers and GPU SPVs)."""
+        ids, _, debtor = self._compute_contracts()
+        ledger = self.ledger
+        live = (debtor == lab) & (ledger.column("maturity")[ids] > at)
+        spv_gw = sum(
+            self._earning_by_owner(at)[s.account]
+            for s in self.spvs
+            if s.sponsor.account == lab and s.lease_active()
+        )
+        return float(ledger.column("gw")[ids][live].sum()) + float(spv_gw)
+
+    def serving_gw(self, lab: int) -> float:
+        """GW of compute a lab actually has this month: its started contracts, scaled by
+        each provider's powered capacity, plus GPU SPVs it leases directly."""
+        ids, creditor, debtor = self._compute_contracts()
+        ledger = self.ledger
+        started = ledger.column("start")[ids] <= self.tick
+        gw = ledger.column("gw")[ids]
+        total = 0.0
+        for provider in np.unique(creditor[(debtor == lab) & started]):
+            contracted = float(gw[(creditor == provider) & started].sum())
+            available = self.earning_gw(int(provider))
+            util = min(1.0, available / contracted) if contracted > 0 else 0.0
+            total += util * float(gw[(creditor == provider) & (debtor == lab) & started].sum())
+        total += sum(
+            self._earning_by_owner()[s.account]
+            for s in self.spvs
+            if s.sponsor.account == lab and s.lease_active()
+        )
+        return total
+
+    def compute_fees(self, lab: int, ahead: int = 0) -> float:
+        """Compute fees a lab owes in month ``tick + ahead``, $B/month."""
+        at = self.tick + ahead
+        ledger = self.ledger
+        ids = ledger.active_ids()
+        kind = ledger.column("kind")[ids]
+        lease = IS_LEASE[kind]
+        live = (
+            lease
+            & (ledger.column("debtor")[ids] == lab)
+            & (ledger.column("start")[ids] <= at)
+            & (ledger.column("maturity")[ids] > at)
+        )
+        return float(ledger.column("payment")[ids][live].sum())
+
+    def compute_income(self, account: int) -> float:
+        """Compute rent it receives this month, $B/month."""
+        ids, creditor, _ = self._compute_contracts()
+        ledger = self.ledger
+        live = (creditor == account) & (ledger.column("start")[ids] <= self.tick)
+        return float(ledger.column("payment")[ids][live].sum())
+
+    def compute_providers(self) -> list[Hyperscaler]:
+        return [
+            h for h in self.hyperscalers if not self.is_defaulted(h) and h.profile_lab_weight > 0
+        ]
+
+    def vendor_stakes(self, lab: int) -> float:
+        """Chip vendor's equity stakes in ``lab``, $B."""
+        ledger = self.ledger
+        ids = ledger.active_ids(ContractKind.EQUITY)
+        mask = (ledger.column("creditor")[ids] == self.chip_vendor.account) & (
+            ledger.column("debtor")[ids] == lab
+        )
+        return float(ledger.column("principal")[ids][mask].sum())
+
+    def spv_for(self, sponsor: Institution) -> SPV:
+        """The SPV collecting this year's off-balance-sheet builds of ``sponsor``."""
+        year = self.econ.start_year + (self.econ.start_month - 1 + self.tick) // 12
+        key = (sponsor.account, year)
+        if key not in self._spv_of:
+            spv = SPV(self, sponsor, year)
+            self.spvs.append(spv)
+            self._spv_of[key] = spv
+        return self._spv_of[key]
+
+    def depreciation(self, account: int) -> float:
+        """Reported depreciation of its data centers this month, $B."""
+        a = self.assets
+        life = 12 * self.params.gpu_accounting_life_years
+        age = a.gpu_age(self.tick)
+        dep = np.where(
+            a["active"] & (age < life) & (a["completed"] <= self.tick),
+            a["gpu_cost"] / life + a["shell_cost"] / 240,
+            0.0,
+        )
+        return float(
+            sum(a.by_owner(dep, self.ledger.n_accounts)[x] for x in self._sponsored(account))
+        )
+
+    def interest_due(self, account: int) -> float:
+        """Interest and lease fees it owes this month, $B/month."""
+        ledger = self.ledger
+        ids = ledger.active_ids()
+        mine = ids[ledger.column("debtor")[ids] == account]
+        kind = ledger.column("kind")[mine]
+        principal = ledger.column("principal")[mine]
+        rate = ledger.column("rate")[mine]
+        debt = np.isin(kind, [ContractKind.LOAN, ContractKind.BOND, ContractKind.NAV_LOAN])
+        lease = kind == ContractKind.SPV_LEASE
+        return float(
+            (principal * rate / 12)[debt].sum() + ledger.column("payment")[mine][lease].sum()
+        )
+
+    def monthly_obligations(self, account: int) -> float:
+        """Everything ``account`` owes this month under its contracts, $B."""
+
+        def compute():
+            dues = self.ledger.dues(self.tick)
+            return np.bincount(dues.debtor, weights=dues.cash, minlength=self.ledger.n_accounts)
+
+        by_account = self._cached("obligations", compute)
+        return float(by_account[account]) if account < by_account.size else 0.0
+
+    def _current_spread(self, debtor: int) -> float:
+        """Spread the market now asks of ``debtor``'s bonds (SPVs: sponsor's + premium)."""
+        agent = self._by_account.get(debtor)
+        if isinstance(agent, SPV):
+            rating = getattr(getattr(agent.sponsor, "profile", None), "rating", "B")
+            return rating_spread(rating, self.market.spread_ig, self.market.spread_hy) + (
+                self.econ.spv_premium
+            )
+        rating = getattr(getattr(agent, "profile", None), "rating", None)
+        if rating is None:
+            return self.market.spread_hy
+        return rating_spread(rating, self.market.spread_ig, self.market.spread_hy)
+
+    def bond_prices(self, ids: np.ndarray) -> np.ndarray:
+        """Market price per unit of face of bonds ``ids``: ``1 - duration * Δspread``,
+        at least 0.05."""
+        ledger = self.ledger
+        debtors = ledger.column("debtor")[ids]
+        spread = {int(d): self._current_spread(int(d)) for d in np.unique(debtors)}
+        now = np.array([spread[int(d)] for d in debtors])
+        issue = ledger.column("rate")[ids] - self.econ.risk_free
+        return np.maximum(0.05, 1.0 - BOND_DURATION * (now - issue))
+
+    def bond_price(self, contract: int) -> float:
+        """Market price per unit of face of one bond."""
+        return float(self.bond_prices(np.array([contract]))[0])
+
+    def bond_marks(self, account: int) -> float:
+        """Mark-to-market gain (+) or loss (−) on the bonds it holds, $B."""
+        ledger = self.ledger
+        ids = ledger.active_ids(ContractKind.BOND)
+        ids = ids[
+            (ledger.column("creditor")[ids] == account) & (ledger.column("debtor")[ids] != WORLD)
+        ]
+        if ids.size == 0:
+            return 0.0
+        prices = self.bond_prices(ids)
+        return float(((prices - 1.0) * ledger.column("principal")[ids]).sum())
+
+    def payable(self, debtor: int, creditor: int, amount: float) -> None:
+        """Book a bill of ``amount`` due this month (cleared at settlement)."""
+        if amount > 1e-12:
+            self.ledger.add(
+                creditor=creditor,
+                debtor=debtor,
+                kind=ContractKind.PAYABLE,
+                principal=amount,
+                start=self.tick,
+                maturity=self.tick,
+            )
+
+    def pay_power(self, account: int) -> None:
+        """Bill the power of its powered data centers (owned or leased from its SPVs) at the
+        grid's price; the generators are the rest of the economy. The government pays the
+        ``energy_subsidy`` share."""
+        a = self.assets
+        powered = a["active"] & a["powered"]
+        by_owner = a.by_owner(np.where(powered, a["gw"], 0.0), self.ledger.n_accounts)
+        gw = float(sum(by_owner[x] for x in self._sponsored(account)))
+        bill = monthly_bill(gw, self.market.power_price)
+        subsidy = bill * self.params.energy_subsidy
+        self.government.pay(WORLD, subsidy, "energy_subsidy")
+        self.payable(account, WORLD, bill - subsidy)
+
+    def sell_data_centers(self, owner: int, ids: np.ndarray) -> float:
+        """Sell data centers to the rest of the economy at market value; the seller books
+        any shortfall below book value as a fire-sale loss. Returns GW sold."""
+        if ids.size == 0:
+            return 0.0
+        value = float(self.market_values()[ids].sum())
+        gw = float(self.assets["gw"][ids].sum())
+        self.ledger.transfer(WORLD, owner, value)
+        self.assets.set("active", ids, False)
+        return gw
+
+    # ---------------------------------------------------------------- output
+    def check_invariants(self) -> None:
+        """Raise ``model.ledger.InvariantError`` if an accounting identity fails."""
+        self.ledger.check_invariants(self.money_supply)
+
+    def calendar_month(self, tick: int) -> str:
+        """'YYYY-MM' of month ``tick``."""
+        months = self.econ.start_month - 1 + tick
+        return f"{self.econ.start_year + months // 12:04d}-{months % 12 + 1:02d}"
+
+    def record(self) -> RunRecord:
+        """The run so far: crash record, per-month series and the loss trace."""
+        return RunRecord(
+            summary=self.crash.summary(),
+            ticks=self.recorder.series(),
+            losses=self.recorder.loss_table(),
+        )

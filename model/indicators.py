@@ -1,0 +1,165 @@
+"""Per-month indicators (tick step 10): the series of ``ticks.parquet``.
+
+Besides market prices it records, each month, the DebtRank of every agent (Bardoscia et
+al. 2015, on the exposure network of carried claims, ``model.clearing.debtrank_impact``),
+reported and true leverage of every hyperscaler, the used-GPU price and stranded GW.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy import sparse
+
+from model.clearing import debtrank_impact
+from model.ledger import WORLD, Sector
+from model.markets.equity import price_earnings
+
+if TYPE_CHECKING:
+    from model.hotpotato import HotPotatoModel
+
+__all__ = ["Recorder"]
+
+EARNINGS_SMOOTHING = 0.1
+"""Weight of this month's earnings in the earnings the market values (EWMA)."""
+
+
+class Recorder:
+    """Collects one row per month and the valuation anchors of listed firms."""
+
+    def __init__(self, m: HotPotatoModel) -> None:
+        self.m = m
+        self.rows: list[dict[str, float]] = []
+        self.valuation_anchor: dict[int, tuple[float, float]] = {}
+        self._earnings: dict[int, float] = {}
+        self.caps0 = {m.chip_vendor.account: m.econ.vendor_shares_value}
+        for h in m.hyperscalers:
+            self.caps0[h.account] = (
+                h.profile.shares_value * h.share / max(h.profile.ai_share, 1e-12)
+            )
+        self.index_base = sum(self.caps0.values())
+
+    def anchor(self, firm) -> tuple[float, float]:
+        """(initial earnings, multiple scale) of a listed firm, fixed at its first pricing
+        so that its value then equals its 2025-01 market cap (CALIBRATION.md)."""
+        if firm.account not in self.valuation_anchor:
+            cap = self.caps0[firm.account]
+            e0 = max(firm.annual_earnings(), cap / 200.0)  # a P/E above 200 is not credible
+            g0 = self.m.econ.demand_growth
+            self.valuation_anchor[firm.account] = (e0, cap / (e0 * price_earnings(g0)))
+            self._earnings[firm.account] = e0
+        return self.valuation_anchor[firm.account]
+
+    def smoothed_earnings(self, firm) -> float:
+        """Earnings run-rate the market values, $B/year (EWMA of the monthly run-rate)."""
+        e = firm.annual_earnings()
+        prev = self._earnings[firm.account]
+        now = (1 - EARNINGS_SMOOTHING) * prev + EARNINGS_SMOOTHING * e
+        self._earnings[firm.account] = now
+        return now
+
+    def debtrank(self) -> np.ndarray:
+        """DebtRank of every account this month (0 for World and defaulted agents)."""
+        m = self.m
+        n = m.ledger.n_accounts
+        creditor, debtor, amount = m.ledger.exposures()
+        keep = (creditor != WORLD) & (debtor != WORLD)
+        exposures = sparse.csr_array(
+            (amount[keep], (creditor[keep], debtor[keep])), shape=(n, n)
+        ).toarray()
+        capital = np.maximum(m.equity(), 0.0)
+        dead = np.array(sorted(m.defaulted | {WORLD}), dtype=np.int64)
+        exposures[dead, :] = 0.0
+        exposures[:, dead] = 0.0
+        capital[dead] = 0.0
+        return debtrank_impact(exposures, capital)
+
+    def collect(self, depth: int) -> None:
+        m = self.m
+        mk = m.market
+        hs = m.hyperscalers
+        reported = true = equity = 0.0
+        row: dict[str, float] = {}
+        for h in hs:
+            if m.is_defaulted(h):
+                continue
+            r, t = h.reported_and_true_debt()
+            e = max(h.equity, 1e-9)
+            reported, true, equity = reported + r, true + t, equity + e
+            row[f"leverage_reported:{h.name}"] = r / (r + e)
+            row[f"leverage_true:{h.name}"] = t / (t + e)
+        dr = self.debtrank()
+        named = [a for a in m.agents if m.sector_of(a.account) != Sector.SPV]
+        for a in named:
+            row[f"debtrank:{a.name}"] = float(dr[a.account])
+        a = m.assets
+        spv_debt = sum(s.debt() for s in m.spvs if not m.is_defaulted(s))
+        banks = [b.capital_ratio() for b in m.banks if not m.is_defaulted(b)]
+        base = {
+            "tick": m.tick,
+            "ai_index": mk.ai_index,
+            "ai_index_drawdown": mk.drawdown,
+            "sentiment": mk.sentiment,
+            "industry_revenue": mk.industry_revenue,
+            "realised_revenue": 12.0 * mk.realised_revenue,
+            "expected_growth": mk.expected_growth,
+            "spread_ig": mk.spread_ig,
+            "spread_hy": mk.spread_hy,
+            "defaults": float(len(m.default_log)),
+            "credit_losses": m.crash.credit_losses(),
+            "losses_total": m.trace.total(),
+            "compute_rent": mk.compute_rent,
+            "used_gpu_price": mk.used_gpu_index,
+            "power_price": mk.power_price,
+            "stranded_gw": m.grid.stranded_gw(),
+            "powered_gw": float(a["gw"][a["active"] & a["powered"]].sum()),
+            "built_gw": float(a["gw"][a["active"] & (a["completed"] <= m.tick)].sum()),
+            "chip_sales": 12.0 * m.chip_vendor.sales,
+            "vendor_stakes": m.chip_vendor.stakes_in_labs(),
+            "leverage_reported": reported / (reported + equity) if equity else 0.0,
+            "leverage_true": true / (true + equity) if equity else 0.0,
+            "spv_debt": spv_debt,
+            "ai_debt": m.crash.ai_debt(),
+            "bank_capital_ratio_min": min(banks) if banks else 0.0,
+            "taxpayer_cost": m.government.taxpayer_cost,
+            "debtrank_max": float(dr.max()) if dr.size else 0.0,
+            "debtrank_total": float(dr.sum()),
+            "cascade_depth": float(depth),
+        }
+        base.update(row)
+        self.rows.append(base)
+
+    def series(self) -> dict[str, np.ndarray]:
+        """Per-month columns: ``tick``, ``month`` ('YYYY-MM'), then every series."""
+        m = self.m
+        keys: list[str] = []
+        for r in self.rows:
+            keys.extend(k for k in r if k not in keys)
+        out: dict[str, np.ndarray] = {
+            "tick": np.array([r["tick"] for r in self.rows], dtype=np.int32),
+            "month": np.array([m.calendar_month(int(r["tick"])) for r in self.rows]),
+        }
+        for k in keys:
+            if k != "tick":
+                out[k] = np.array([r.get(k, np.nan) for r in self.rows], dtype=np.float64)
+        return out
+
+    def loss_table(self) -> dict[str, np.ndarray]:
+        """The hot-potato trace with agent names and channel labels."""
+        from model.losses import Channel
+
+        m = self.m
+        r = m.trace.rows
+        names = m.ledger.names
+        return {
+            "tick": np.array(r["tick"], dtype=np.int32),
+            "month": np.array([m.calendar_month(t) for t in r["tick"]], dtype=object),
+            "round": np.array(r["round"], dtype=np.int32),
+            "from": np.array([names[i] for i in r["from"]], dtype=object),
+            "to": np.array([names[i] for i in r["to"]], dtype=object),
+            "holder": np.array(r["holder"], dtype=object),
+            "channel": np.array([Channel(c).label for c in r["channel"]], dtype=object),
+            "off_balance": np.array(r["off_balance"], dtype=bool),
+            "amount": np.array(r["amount"], dtype=np.float64),
+        }

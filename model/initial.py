@@ -1,0 +1,277 @@
+"""The balance sheets of 2025-01, built from the calibrated ``Economy``.
+
+All initial cash comes from the ``World`` account (so the money supply is fixed from
+then on); initial claims (bonds, loans, deposits, stakes) are contracts created without
+cash changing hands, as the state inherited from before 2025.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from model.agents import SPV, AILab, Bank, ChipVendor, Fund, Government, Grid, Hyperscaler
+from model.financing import world_security
+from model.ledger import WORLD, Amortisation, ContractKind
+
+if TYPE_CHECKING:
+    from model.hotpotato import HotPotatoModel
+
+__all__ = ["build_economy"]
+
+AGE_MONTHS = 12
+"""Age of the data centers in operation at 2025-01 (assumption)."""
+BUILDING_DONE = 6
+"""Month in which the data centers under construction at 2025-01 are finished (assumption)."""
+
+
+def _cycle(profiles, n):
+    """``n`` profiles: the calibrated ones in order, repeated if more are asked for; the
+    share each gets is the profile's share divided by how often it repeats."""
+    repeats = [(n - i + len(profiles) - 1) // len(profiles) for i in range(len(profiles))]
+    return [(profiles[i % len(profiles)], repeats[i % len(profiles)]) for i in range(n)]
+
+
+def build_economy(m: HotPotatoModel) -> None:
+    econ = m.econ
+    p = m.params
+    ledger = m.ledger
+
+    m.government = Government(m)
+    m.grid = Grid(m)
+    m.chip_vendor = ChipVendor(m)
+    ledger.transfer(WORLD, m.chip_vendor.account, econ.vendor_cash)
+
+    funds = [Fund(m, prof) for prof, _ in _cycle(econ.funds, p.n_funds)]
+    for fund, (prof, k) in zip(funds, _cycle(econ.funds, p.n_funds), strict=True):
+        fund.size = prof.nav / k
+        fund.loan_size = prof.nav_loan / k
+    banks = [Bank(m, f"Bank {i + 1}") for i in range(p.n_banks)]
+    hyperscalers = [
+        Hyperscaler(m, prof, prof.ai_share / k)
+        for prof, k in _cycle(econ.hyperscalers, p.n_hyperscalers)
+    ]
+    lab_profiles = _cycle(econ.labs, p.n_labs)
+    labs = [
+        AILab(m, prof, prof.share / k, largest=(i == 0)) for i, (prof, k) in enumerate(lab_profiles)
+    ]
+
+    # what each fund and bank must hold besides its liquid book
+    fund_ai = {f.account: 0.0 for f in funds}
+    bank_ai = {b.account: 0.0 for b in banks}
+
+    def place_bonds(
+        issuer: int,
+        amount: float,
+        mandates: tuple[str, ...],
+        rate: float,
+        off_balance: bool = False,
+        months: int = 120,
+        amortisation: Amortisation = Amortisation.BULLET,
+    ) -> None:
+        buyers = [f for f in funds if f.mandate in mandates] or funds
+        for f in buyers:
+            x = amount / len(buyers)
+            ledger.add(
+                creditor=f.account,
+                debtor=issuer,
+                kind=ContractKind.BOND,
+                principal=x,
+                rate=rate,
+                start=0,
+                maturity=months,
+                amortisation=amortisation,
+                off_balance=off_balance,
+            )
+            fund_ai[f.account] += x
+
+    def place_loans(borrower: int, amount: float, rate: float) -> None:
+        for b in banks:
+            x = amount / len(banks)
+            ledger.add(
+                creditor=b.account,
+                debtor=borrower,
+                kind=ContractKind.LOAN,
+                principal=x,
+                rate=rate,
+                start=0,
+                maturity=12 * econ.loan_years,
+                amortisation=Amortisation.LINEAR,
+            )
+            bank_ai[b.account] += x
+
+    rf = econ.risk_free
+    for (prof, k), hs in zip(
+        _cycle(econ.hyperscalers, p.n_hyperscalers), hyperscalers, strict=True
+    ):
+        ledger.transfer(WORLD, hs.account, prof.cash / k)
+        spread = {
+            "AA": econ.spread_ig,
+            "A": econ.spread_ig,
+            "BBB": 0.5 * (econ.spread_ig + econ.spread_hy),
+        }.get(prof.rating, econ.spread_hy)
+        if prof.bonds:
+            mandates = (
+                ("insurer", "asset_manager")
+                if prof.rating in ("AA", "A", "BBB")
+                else ("asset_manager", "private_credit")
+            )
+            place_bonds(hs.account, prof.bonds / k, mandates, rf + spread)
+        if prof.bank_loans:
+            place_loans(hs.account, prof.bank_loans / k, rf + spread)
+        gw = prof.ai_gw / k
+        if gw > 0:
+            dc = m.assets.add(
+                owner=hs.account,
+                gw=gw,
+                gpu_cost=gw * econ.gpu_cost_per_gw,
+                shell_cost=gw * econ.shell_cost_per_gw,
+                ordered=-AGE_MONTHS - 12,
+                completed=-AGE_MONTHS,
+            )
+            m.assets.set("powered", [dc], True)
+        if prof.ai_gw_building:
+            gw = prof.ai_gw_building / k
+            m.assets.add(
+                owner=hs.account,
+                gw=gw,
+                gpu_cost=gw * econ.gpu_cost_per_gw,
+                shell_cost=gw * econ.shell_cost_per_gw,
+                ordered=-6,
+                completed=BUILDING_DONE,
+            )
+        if prof.core_assets:
+            ledger.add(
+                creditor=hs.account,
+                debtor=WORLD,
+                kind=ContractKind.EQUITY,
+                principal=prof.core_assets / k,
+            )
+
+    providers = [h for h in hyperscalers if h.profile_lab_weight > 0]
+    total_weight = sum(h.profile_lab_weight for h in providers)
+    for (prof, k), lab in zip(lab_profiles, labs, strict=True):
+        ledger.transfer(WORLD, lab.account, prof.cash / k)
+        ledger.add(
+            creditor=WORLD,
+            debtor=lab.account,
+            kind=ContractKind.EQUITY,
+            principal=prof.outside_equity / k,
+        )
+        if prof.partner_equity:
+            ledger.add(
+                creditor=hyperscalers[0].account,
+                debtor=lab.account,
+                kind=ContractKind.EQUITY,
+                principal=prof.partner_equity / k,
+            )
+        for h in providers:
+            for total, start in ((prof.compute_gw, 0), (prof.compute_gw_2025, BUILDING_DONE)):
+                gw = total / k * h.profile_lab_weight / total_weight
+                if gw <= 0:
+                    continue
+                rent = econ.compute_rent
+                term = 48
+                ledger.add(
+                    creditor=h.account,
+                    debtor=lab.account,
+                    kind=ContractKind.COMPUTE,
+                    principal=gw * rent * term,
+                    gw=gw,
+                    payment=gw * rent,
+                    start=start,
+                    maturity=start + term,
+                    amortisation=Amortisation.LEVEL,
+                )
+        if prof.gpu_spv_debt > 0:
+            _gpu_spv(m, lab, prof.gpu_spv_debt / k, prof.gpu_spv_equity / k, funds, fund_ai)
+
+    # banks: a modelled slice funded by insured deposits; NAV loans to private credit
+    for fund in funds:
+        if fund.loan_size > 0:
+            for b in banks:
+                x = fund.loan_size / len(banks)
+                ledger.add(
+                    creditor=b.account,
+                    debtor=fund.account,
+                    kind=ContractKind.NAV_LOAN,
+                    principal=x,
+                    rate=rf + econ.spread_ig * 2,
+                    start=0,
+                    maturity=12 * econ.loan_years,
+                )
+                bank_ai[b.account] += x
+                ledger.transfer(WORLD, fund.account, x)  # the loan's proceeds, invested
+    for b in banks:
+        loans = 0.9 * econ.bank_assets
+        world_security(m, b.account, loans - bank_ai[b.account], econ.world_loan_rate)
+        equity = econ.bank_capital_ratio * loans
+        cash = 0.1 * econ.bank_assets
+        ledger.transfer(WORLD, b.account, cash)
+        ledger.add(
+            creditor=WORLD,
+            debtor=b.account,
+            kind=ContractKind.LOAN,
+            principal=econ.bank_assets - equity,
+            rate=econ.deposit_rate,
+            start=0,
+            maturity=10_000,
+            guarantor=m.government.account,
+        )
+    for fund in funds:
+        cash = 0.03 * fund.size
+        ledger.transfer(WORLD, fund.account, cash)
+        liquid = fund.size + fund.loan_size - cash - fund_ai[fund.account]
+        world_security(m, fund.account, max(liquid, 0.0), rf)
+
+
+def _gpu_spv(m: HotPotatoModel, lab: AILab, debt: float, equity: float, funds, fund_ai):
+    """A GPU SPV (as xAI's): it owns GPUs leased to the lab for five years."""
+    econ = m.econ
+    spv = SPV(m, lab, econ.start_year)
+    m.spvs.append(spv)
+    ledger = m.ledger
+    gw = (debt + equity) / econ.gpu_cost_per_gw
+    m.assets.add(
+        owner=spv.account, gw=gw, gpu_cost=debt + equity, shell_cost=0.0, ordered=-6, completed=0
+    )
+    vendor_part = min(2.0, equity) if m.params.vendor_financing else 0.0
+    if vendor_part:
+        ledger.add(
+            creditor=m.chip_vendor.account,
+            debtor=spv.account,
+            kind=ContractKind.EQUITY,
+            principal=vendor_part,
+        )
+    lenders = [f for f in funds if f.mandate == "private_credit"] or funds
+    for f in lenders:
+        ledger.add(
+            creditor=f.account,
+            debtor=spv.account,
+            kind=ContractKind.EQUITY,
+            principal=(equity - vendor_part) / len(lenders),
+        )
+        ledger.add(
+            creditor=f.account,
+            debtor=spv.account,
+            kind=ContractKind.BOND,
+            principal=debt / len(lenders),
+            rate=econ.risk_free + econ.spread_hy,
+            start=0,
+            maturity=60,
+            amortisation=Amortisation.LINEAR,
+            off_balance=True,
+        )
+        fund_ai[f.account] += (equity - vendor_part + debt) / len(lenders)
+    rate = econ.risk_free + econ.spread_hy
+    payment = debt * (rate / 12 + 1 / 60) + equity * 0.09 / 12
+    spv.lease = ledger.add(
+        creditor=spv.account,
+        debtor=lab.account,
+        kind=ContractKind.SPV_LEASE,
+        principal=payment * 60,
+        payment=payment,
+        start=0,
+        maturity=60,
+        amortisation=Amortisation.LEVEL,
+        off_balance=True,
+    )

@@ -1,0 +1,144 @@
+"""The hot-potato trace: one row per loss booked, and losses by holder.
+
+A loss is booked when a claim is written down because its debtor defaulted (credit
+channels), when a holder sells an asset below its carrying value (fire sale), or when the
+government pays for someone else's failure (guarantee, bailout, deposit insurance).
+A defaulted firm books no loss of its own: its shortfall is booked to those who held
+claims on it, so every dollar of loss is counted once, at the holder that ends with it.
+
+Holders (the ``loss_*`` columns of ``runs.parquet``):
+``lab_investors`` – whoever holds equity in an AI lab (venture investors, funds, the chip
+vendor and hyperscalers alike: they invested in labs); then, for every other loss, the
+sector of the holder: ``banks``, ``funds``, ``hyperscalers`` (SPV sponsors included),
+``chip_vendor``, ``government``. Losses on the debt and equity of an SPV are booked with
+channel ``SPV_LEASE`` and flagged off balance sheet: they are the off-balance-sheet path.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import numpy as np
+
+from model.ledger import Sector
+
+__all__ = ["Channel", "HOLDERS", "LossTrace"]
+
+HOLDERS = ("banks", "funds", "hyperscalers", "chip_vendor", "lab_investors", "government")
+
+
+class Channel(IntEnum):
+    """How a loss reached its holder."""
+
+    LOAN = 0
+    BOND = 1
+    SPV_LEASE = 2
+    GUARANTEE = 3
+    EQUITY = 4
+    FIRE_SALE = 5
+    VENDOR_FINANCING = 6
+    COMPUTE_CONTRACT = 7
+    NAV_LOAN = 8
+    BAILOUT = 9
+    DEPOSIT_INSURANCE = 10
+    PAYABLE = 11
+
+    @property
+    def label(self) -> str:
+        return self.name.lower().replace("_", " ")
+
+
+CREDIT_CHANNELS = frozenset(
+    {
+        Channel.LOAN,
+        Channel.BOND,
+        Channel.SPV_LEASE,
+        Channel.VENDOR_FINANCING,
+        Channel.COMPUTE_CONTRACT,
+        Channel.NAV_LOAN,
+        Channel.PAYABLE,
+        Channel.GUARANTEE,
+    }
+)
+"""Channels that count as credit losses for the crash rule."""
+
+_SECTOR_HOLDER = {
+    Sector.BANK: "banks",
+    Sector.FUND: "funds",
+    Sector.HYPERSCALER: "hyperscalers",
+    Sector.SPV: "hyperscalers",
+    Sector.CHIP_VENDOR: "chip_vendor",
+    Sector.GOVERNMENT: "government",
+    Sector.WORLD: "funds",
+}
+"""Holder category by sector. The rest of the economy's claims (bonds bought in fire
+sales, unpaid bills of suppliers and power generators) are held by households, directly
+or through funds and markets, so ``World`` losses count with "funds (and the households
+behind them)"."""
+
+
+class LossTrace:
+    """Append-only list of losses; columns grow as Python lists, converted on demand."""
+
+    def __init__(self, sectors: list[Sector]) -> None:
+        self._sectors = sectors
+        self.rows: dict[str, list] = {
+            k: []
+            for k in ("tick", "round", "from", "to", "holder", "channel", "off_balance", "amount")
+        }
+
+    def book(
+        self,
+        *,
+        tick: int,
+        round_: int,
+        debtor: int,
+        holder: int,
+        channel: Channel,
+        off_balance: bool,
+        amount: float,
+    ) -> None:
+        """Record that ``holder`` lost ``amount`` $B on its claim on ``debtor``."""
+        if not np.isfinite(amount) or amount < 0:
+            raise ValueError(f"amount: loss {amount!r} must be finite and >= 0")
+        if amount == 0:
+            return
+        sector = self._sectors[holder]
+        if channel == Channel.EQUITY and self._sectors[debtor] == Sector.LAB:
+            category = "lab_investors"
+        elif sector in _SECTOR_HOLDER:
+            category = _SECTOR_HOLDER[sector]
+        else:
+            raise ValueError(f"holder: account {holder} of sector {sector.name} holds no claims")
+        r = self.rows
+        r["tick"].append(tick)
+        r["round"].append(round_)
+        r["from"].append(debtor)
+        r["to"].append(holder)
+        r["holder"].append(category)
+        r["channel"].append(int(channel))
+        r["off_balance"].append(bool(off_balance))
+        r["amount"].append(float(amount))
+
+    def __len__(self) -> int:
+        return len(self.rows["amount"])
+
+    def by_holder(self) -> dict[str, float]:
+        """Losses summed by holder category, $B (every category present)."""
+        out = dict.fromkeys(HOLDERS, 0.0)
+        for holder, amount in zip(self.rows["holder"], self.rows["amount"], strict=True):
+            out[holder] += amount
+        return out
+
+    def total(self) -> float:
+        return float(np.sum(self.rows["amount"])) if len(self) else 0.0
+
+    def credit_losses(self) -> float:
+        """Cumulative losses through credit channels, $B."""
+        return float(
+            sum(
+                a
+                for c, a in zip(self.rows["channel"], self.rows["amount"], strict=True)
+                if c in CREDIT_CHANNELS
+            )
+        )

@@ -1,0 +1,35 @@
+"""Credit spreads by rating, rising with realised defaults and falling sentiment.
+
+    spread_IG = s_IG0 + 0.5 * default_rate + 0.01 * max(0, 1 - sentiment)
+    spread_HY = s_HY0 + 2.0 * default_rate + 0.04 * max(0, 1 - sentiment)
+
+``default_rate`` is the share of AI-related debt that defaulted over the last 12 months.
+Ratings AA and A pay the IG spread (A a little more), BBB half-way, BB and B the HY
+spread. New debt is priced at the current spread of its issuer's rating; an SPV's debt
+is priced on its sponsor's rating plus a premium, although its true risk is its
+tenant's. Bonds are marked to market with a duration approximation:
+``price = 1 - duration * (spread_now - spread_at_issue)``.
+"""
+
+from __future__ import annotations
+
+__all__ = ["spreads", "rating_spread", "BOND_DURATION"]
+
+BOND_DURATION = 7.0
+"""Modified duration of a new 10-year bond, years."""
+
+
+def spreads(
+    base_ig: float, base_hy: float, default_rate: float, sentiment: float
+) -> tuple[float, float]:
+    """Investment-grade and high-yield spreads (annual decimals)."""
+    gloom = max(0.0, 1.0 - sentiment)
+    return (
+        base_ig + 0.5 * default_rate + 0.01 * gloom,
+        base_hy + 2.0 * default_rate + 0.04 * gloom,
+    )
+
+
+def rating_spread(rating: str, ig: float, hy: float) -> float:
+    """Spread paid by an issuer of ``rating``."""
+    return {"AA": ig, "A": ig * 1.3, "BBB": 0.5 * (ig + hy), "BB": hy * 0.8, "B": hy}[rating]

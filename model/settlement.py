@@ -1,0 +1,207 @@
+"""Settlement and the default cascade (tick step 9).
+
+1. Everything due this month (``Ledger.dues``) is cleared at once with the Eisenberg–Noe
+   clearing vector (``model.clearing.clearing_vector``): each debtor pays
+   ``p_i / p̄_i`` of every obligation, so the order of agents does not matter.
+2. A debtor that pays less than it owes has defaulted. Each defaulter is resolved:
+   its data centers are sold into the used-GPU market (a fire sale that lowers the price
+   of every GPU), its financial claims are sold to the rest of the economy at a haircut,
+   and the proceeds go first to loans secured on the assets sold, then pro rata to
+   senior claims (debt, and lease damages capped at 12 months of rent), then to equity.
+   Each holder's shortfall on a carried claim is one row of the loss trace; where the
+   government guaranteed the claim it pays the shortfall and holds the loss instead.
+3. The fall in GPU prices, the losses and the margin calls are then checked: GPU-backed
+   loans whose collateral no longer covers them must be paid down (covenants), banks
+   below their minimum capital ratio fail or are bailed out, funds whose NAV loans exceed
+   their limit must sell or default, SPVs whose lease stopped cannot pay. Any new
+   defaulter starts another round. The number of rounds with a new default is the
+   month's cascade depth.
+
+Money in $B. The resolution rules follow the absolute-priority convention of Eisenberg &
+Noe (2001) within a class, with a fire-sale price impact of the form used by Cifuentes,
+Ferrucci & Shin (2005) and Caccioli et al. (2014): ``price *= exp(-sold / depth)``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy import sparse
+
+from model.clearing import clearing_vector
+from model.ledger import IS_DEBT, WORLD, ContractKind, Sector
+from model.losses import Channel
+from model.markets.gpu import fire_sale_impact
+
+if TYPE_CHECKING:
+    from model.hotpotato import HotPotatoModel
+
+__all__ = ["settle", "resolve"]
+
+CLAIM_HAIRCUT = 0.2
+"""Discount at which a defaulter's financial claims are sold to the rest of the economy."""
+LEASE_DAMAGE_MONTHS = 12
+"""Lessor's claim in a tenant's default: at most this many months of rent (US §502(b)(6))."""
+MAX_ROUNDS = 100
+
+_CHANNEL_OF_KIND = {
+    ContractKind.LOAN: Channel.LOAN,
+    ContractKind.BOND: Channel.BOND,
+    ContractKind.VENDOR_FINANCING: Channel.VENDOR_FINANCING,
+    ContractKind.NAV_LOAN: Channel.NAV_LOAN,
+    ContractKind.PAYABLE: Channel.PAYABLE,
+    ContractKind.EQUITY: Channel.EQUITY,
+    ContractKind.COMPUTE: Channel.COMPUTE_CONTRACT,
+    ContractKind.SPV_LEASE: Channel.SPV_LEASE,
+}
+
+
+def settle(m: HotPotatoModel) -> int:
+    """Clear this month's obligations and run the cascade; returns the cascade depth."""
+    ledger = m.ledger
+    dues = ledger.dues(m.tick)
+    n = ledger.n_accounts
+    new_defaults: set[int] = set()
+    if dues.ids.size:
+        liabilities = sparse.csr_array((dues.cash, (dues.debtor, dues.creditor)), shape=(n, n))
+        owed = np.asarray(liabilities.sum(axis=1)).ravel()
+        outside = np.maximum(ledger.cash, 0.0).copy()
+        outside[WORLD] = owed[WORLD]  # the rest of the economy always pays
+        paid_total = clearing_vector(liabilities, outside)
+        fraction = np.ones(n)
+        np.divide(paid_total, owed, out=fraction, where=owed > 0)
+        fraction = np.minimum(fraction, 1.0)
+        share = fraction[dues.debtor]
+        ledger.transfer_many(dues.debtor, dues.creditor, dues.cash * share)
+        ledger.reduce(dues.ids, dues.reduction * share)
+        short = np.flatnonzero(fraction < 1.0 - 1e-9)
+        new_defaults.update(int(i) for i in short if i != WORLD)
+    _close_finished(m)
+    depth = 0
+    new_defaults |= m.distressed()
+    while new_defaults and depth < MAX_ROUNDS:
+        depth += 1
+        sold_gw = 0.0
+        for account in sorted(new_defaults):
+            if account not in m.defaulted:
+                sold_gw += resolve(m, account, depth)
+        if sold_gw > 0:
+            m.market.used_gpu_index *= fire_sale_impact(sold_gw, m.econ.fire_sale_depth_gw)
+            m.market.fire_sale_gw += sold_gw
+        new_defaults = m.distressed() - m.defaulted
+    return depth
+
+
+def _close_finished(m: HotPotatoModel) -> None:
+    """Close debt repaid in full and leases past their term."""
+    ledger = m.ledger
+    ids = ledger.active_ids()
+    if ids.size == 0:
+        return
+    kind = ledger.column("kind")[ids]
+    principal = ledger.column("principal")[ids]
+    maturity = ledger.column("maturity")[ids]
+    debt_done = IS_DEBT[kind] & (principal <= 1e-12)
+    lease_done = np.isin(kind, [ContractKind.COMPUTE]) & (
+        (maturity <= m.tick) | (principal <= 1e-12)
+    )
+    ledger.close(ids[debt_done | lease_done])
+
+
+def resolve(m: HotPotatoModel, account: int, round_: int) -> float:
+    """Resolve the default of ``account``; returns the GW of GPUs it fire-sold."""
+    ledger = m.ledger
+    m.mark_defaulted(account, round_)
+    tick = m.tick
+
+    # 1. Liquidate real assets (fire sale to the rest of the economy).
+    assets = m.assets
+    owned = np.flatnonzero(assets["active"] & (assets["owner"] == account))
+    values = m.market_values()[owned] if owned.size else np.zeros(0)
+    sold_gw = float(assets["gw"][owned].sum())
+    proceeds_by_asset = dict(zip(owned.tolist(), values.tolist(), strict=True))
+    if owned.size:
+        ledger.transfer(WORLD, account, float(values.sum()))
+        assets.set("active", owned, False)
+
+    # 2. Sell the claims it holds to the rest of the economy at a haircut.
+    held = ledger.active_ids()
+    held = held[ledger.column("creditor")[held] == account]
+    carried = ledger.carried()[held] if held.size else np.zeros(0)
+    if held.size:
+        sale = float(carried.sum()) * (1 - CLAIM_HAIRCUT)
+        ledger.reassign(held, WORLD)
+        if sale > 0:
+            ledger.transfer(WORLD, account, sale)
+
+    # 3. Claims on it, by priority.
+    owed = ledger.active_ids()
+    owed = owed[ledger.column("debtor")[owed] == account]
+    kind = ledger.column("kind")[owed]
+    principal = ledger.column("principal")[owed]
+    payment = ledger.column("payment")[owed]
+    collateral = ledger.column("collateral")[owed]
+    is_debt = IS_DEBT[kind]
+    is_lease = np.isin(kind, [ContractKind.COMPUTE, ContractKind.SPV_LEASE])
+    is_equity = kind == ContractKind.EQUITY
+    claim = np.where(is_debt | is_equity, principal, 0.0)
+    claim = np.where(is_lease, np.minimum(principal, LEASE_DAMAGE_MONTHS * payment), claim)
+    rvg = ledger.column("residual_guarantee")[owed]
+    claim = np.where(kind == ContractKind.SPV_LEASE, claim + rvg, claim)
+    recovered = np.zeros(owed.size)
+
+    pool = float(ledger.cash[account])
+    # secured: collateral proceeds go first to the loans they secure
+    for k in np.flatnonzero(is_debt & (collateral >= 0)):
+        proceeds = proceeds_by_asset.pop(int(collateral[k]), 0.0)
+        take = min(proceeds, claim[k], pool)
+        recovered[k] += take
+        pool -= take
+    senior = (is_debt | is_lease) & (recovered < claim)
+    need = np.where(senior, claim - recovered, 0.0)
+    if need.sum() > 0:
+        recovered += need * min(1.0, pool / need.sum())
+        pool -= float(min(pool, need.sum()))
+    junior = is_equity
+    if junior.any() and claim[junior].sum() > 0 and pool > 0:
+        part = min(1.0, pool / claim[junior].sum())
+        recovered[junior] += claim[junior] * part
+        pool -= float(claim[junior].sum() * part)
+
+    creditors = ledger.column("creditor")[owed]
+    pay = recovered > 0
+    ledger.transfer_many(np.full(int(pay.sum()), account), creditors[pay], recovered[pay])
+    if pool > 1e-12:  # what is left belongs to the owners of last resort
+        ledger.transfer(account, WORLD, min(pool, float(ledger.cash[account])))
+
+    # 4. Book the shortfall on every carried claim; guarantors pay theirs.
+    guarantor = ledger.column("guarantor")[owed]
+    off_balance = ledger.column("off_balance")[owed]
+    debtor_is_spv = m.sector_of(account) == Sector.SPV
+    for k in np.flatnonzero((is_debt | is_equity) & (claim - recovered > 1e-12)):
+        loss = float(claim[k] - recovered[k])
+        holder = int(creditors[k])
+        channel = Channel.SPV_LEASE if debtor_is_spv else _CHANNEL_OF_KIND[ContractKind(kind[k])]
+        if guarantor[k] >= 0 and is_debt[k]:
+            m.government_pays(int(guarantor[k]), holder, loss)
+            holder, channel = (
+                int(guarantor[k]),
+                (
+                    Channel.DEPOSIT_INSURANCE
+                    if m.sector_of(account) == Sector.BANK
+                    else Channel.GUARANTEE
+                ),
+            )
+        m.trace.book(
+            tick=tick,
+            round_=round_,
+            debtor=account,
+            holder=holder,
+            channel=channel,
+            off_balance=bool(off_balance[k] or debtor_is_spv),
+            amount=loss,
+        )
+    ledger.reduce(owed, np.where(is_debt | is_equity, principal, 0.0))
+    ledger.close(owed)
+    return sold_gw
