@@ -38,6 +38,7 @@ class AssetBook:
     """Data centers: built (``completed`` <= tick), queued for power, or powered."""
 
     def __init__(self, capacity: int = 64) -> None:
+        capacity = max(int(capacity), 1)
         self._cols = {k: np.zeros(capacity, dtype=t) for k, t in _COLUMNS.items()}
         self._n = 0
         self.version = 0
@@ -90,12 +91,19 @@ class AssetBook:
         self._cols[name][np.asarray(ids, dtype=np.int64)] = value
         self.version += 1
 
+    @staticmethod
+    def _check(field: str, value: float, *, positive: bool = True) -> None:
+        if not np.isfinite(value) or value < 0 or (positive and value == 0):
+            rule = "> 0" if positive else ">= 0"
+            raise ValueError(f"{field}: {value!r} must be finite and {rule}")
+
     def gpu_age(self, tick: int) -> np.ndarray:
         """Months since completion (0 while under construction)."""
         return np.maximum(tick - self["completed"], 0)
 
     def book_value(self, tick: int, accounting_life_months: float) -> np.ndarray:
         """Reported value of each data center, $B."""
+        self._check("accounting_life_months", accounting_life_months)
         age = self.gpu_age(tick)
         gpu = self["gpu_cost"] * np.clip(1 - age / accounting_life_months, 0, 1)
         shell = self["shell_cost"] * np.clip(1 - age / SHELL_LIFE_MONTHS, 0, 1)
@@ -105,6 +113,8 @@ class AssetBook:
         self, tick: int, economic_life_months: float, used_gpu_index: float
     ) -> np.ndarray:
         """What a buyer would pay for each data center today, $B."""
+        self._check("economic_life_months", economic_life_months)
+        self._check("used_gpu_index", used_gpu_index, positive=False)
         age = self.gpu_age(tick)
         gpu = self["gpu_cost"] * np.clip(1 - age / economic_life_months, 0, 1) * used_gpu_index
         shell = self["shell_cost"] * np.clip(1 - age / SHELL_LIFE_MONTHS, 0, 1)
@@ -112,6 +122,7 @@ class AssetBook:
 
     def earning_gw(self, tick: int, economic_life_months: float) -> np.ndarray:
         """GW that earn rent: powered, and GPUs within their economic life."""
+        self._check("economic_life_months", economic_life_months)
         alive = self.gpu_age(tick) < economic_life_months
         return np.where(self["active"] & self["powered"] & alive, self["gw"], 0.0)
 

@@ -210,10 +210,23 @@ class Economy(_Frozen):
         1.6, gt=0, description="AI revenue one GW of serving compute earns at 2025-01, $B/month."
     )
     token_price_decline: float = Field(
-        0.01, ge=0, le=0.2, description="Monthly fall in revenue per GW (token prices)."
+        0.003,
+        ge=0,
+        le=0.2,
+        description="Monthly fall in revenue per GW of new compute: token prices net of the "
+        "efficiency gains of new GPUs (assumption).",
     )
     training_share: float = Field(
-        0.5, ge=0, lt=1, description="Share of a lab's compute used for training (earns nothing)."
+        0.5,
+        ge=0,
+        lt=1,
+        description="Share of compute used for training (earns nothing) at 2025-01.",
+    )
+    training_halving_months: float = Field(
+        36.0,
+        gt=0,
+        description="Months in which the training share halves as inference grows "
+        "(assumption; the largest lab's break-even ~2030).",
     )
     # compute, chips, power
     gpu_cost_per_gw: float = Field(35.0, gt=0, description="Accelerators per GW, $B.")
@@ -235,7 +248,10 @@ class Economy(_Frozen):
     vendor_stake_cap: float = Field(100.0, ge=0, description="Vendor financing cap per lab, $B.")
     build_months: int = Field(12, ge=1, le=60, description="Months from order to finished DC.")
     compute_rent: float = Field(
-        0.75, gt=0, description="Rent of compute at 2025-01, $B per GW-month."
+        1.1, gt=0, description="Rent of new compute contracts at 2025-01, $B per GW-month."
+    )
+    legacy_compute_rent: float = Field(
+        0.75, gt=0, description="Rent of the compute contracts in force at 2025-01, $B/GW-month."
     )
     compute_term_months: int = Field(60, ge=12, le=180, description="Compute contract term.")
     power_price: float = Field(60.0, gt=0, description="Power price at 2025-01, $/MWh.")
@@ -265,7 +281,7 @@ class Economy(_Frozen):
         0.7, gt=0, le=1, description="Banks lend up to this share of GPU collateral value."
     )
     bank_assets: float = Field(
-        500.0, gt=0, description="Balance sheet of each bank's modelled slice, $B."
+        2500.0, gt=0, description="Balance sheet of each bank, $B (a large US bank)."
     )
     bank_capital_ratio: float = Field(0.134, gt=0, lt=1, description="CET1 ratio at 2025-01.")
     bank_target_ratio: float = Field(0.116, gt=0, lt=1, description="Stressed minimum CET1.")

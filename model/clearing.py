@@ -6,10 +6,11 @@ internally). Money is in billions of US dollars ($B); relative losses are fracti
 
 * :func:`clearing_vector` — the greatest clearing payment vector of Eisenberg & Noe
   (2001), optionally with the default costs of Rogers & Veraart (2013). Computed exactly
-  (to round-off) by the fictitious-default algorithm: guess the default set, solve the
+  (up to round-off) by the fictitious-default algorithm: guess the default set, solve the
   linear system for the defaulters' payments, add the agents that now fall short, repeat.
-  Each round solves only the defaulting subset, so a large sparse network where a few
-  percent default clears in a few sparse mat-vecs and one small sparse solve per round.
+  Each round solves only the defaulting subset (dense LU when it is small, BiCGSTAB when
+  it is large and sparse), so a large sparse network where a few percent default clears
+  in a few sparse mat-vecs and one small solve per round.
 * :func:`debtrank` and :func:`debtrank_impact` — the differential DebtRank of Bardoscia
   et al. (2015), the refinement of Battiston et al. (2012) in which a loss passes along
   each edge only as it grows, so nothing is counted twice.
@@ -30,13 +31,14 @@ Bardoscia, M., Battiston, S., Caccioli, F. & Caldarelli, G. (2015). DebtRank: a
 microscopic foundation for shock propagation. *PLoS ONE* 10(6):e0130406.
 """
 
+# ruff: noqa: N803, N806  (matrix names L, W, Pi, D follow the papers' notation)
 from __future__ import annotations
 
 import warnings
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import bicgstab, gmres
+from scipy.sparse.linalg import bicgstab, gmres, spsolve
 
 __all__ = ["clearing_vector", "debtrank", "debtrank_impact"]
 
@@ -44,7 +46,7 @@ DENSE_MAX_N = 2_000
 """Dense input up to this size is kept dense; larger dense input is converted to CSR."""
 
 _DIRECT_MAX = 300
-"""Default sets up to this size are solved by dense LU; larger sparse ones by BiCGSTAB."""
+"""Default sets up to this size are solved directly, larger ones by BiCGSTAB."""
 
 _BATCH = 512
 """Columns (single-agent shocks) per batch in :func:`debtrank_impact` for large n."""
@@ -53,7 +55,7 @@ _BATCH = 512
 # --------------------------------------------------------------------------- validation
 
 
-def _matrix(name: str, m, *, allow_dense: bool = True):
+def _matrix(name: str, m):
     """Validate a square, finite, non-negative matrix; return float64 ndarray or CSR."""
     if sp.issparse(m):
         if m.ndim != 2 or m.shape[0] != m.shape[1]:
@@ -78,14 +80,14 @@ def _matrix(name: str, m, *, allow_dense: bool = True):
     if bad.any():
         i, j = np.argwhere(bad)[0]
         _bad_entry(name, M[i, j], (int(i), int(j)))
-    if not allow_dense or M.shape[0] > DENSE_MAX_N:
+    if M.shape[0] > DENSE_MAX_N:
         return sp.csr_array(M)
     return M
 
 
 def _bad_entry(name: str, value: float, index) -> None:
     kind = "a non-finite" if not np.isfinite(value) else "a negative"
-    raise ValueError(f"{name} has {kind} entry {value!r} at index {index}")
+    raise ValueError(f"{name} has {kind} entry {float(value)!r} at index {index}")
 
 
 def _vector(name: str, v, n: int, *, lo: float | None = 0.0, hi: float | None = None):
@@ -104,7 +106,7 @@ def _vector(name: str, v, n: int, *, lo: float | None = 0.0, hi: float | None = 
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
         rng = f"[{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}]"
-        raise ValueError(f"{name}[{k}] = {x[k]!r} is not finite or outside {rng}")
+        raise ValueError(f"{name}[{k}] = {float(x[k])!r} is not finite or outside {rng}")
     return x
 
 
@@ -152,7 +154,7 @@ def clearing_vector(
     ----------
     liabilities : (n, n) array_like or scipy.sparse matrix/array
         ``L[i, j]`` ≥ 0, what ``i`` owes ``j`` ($B). Finite. Sparse input stays sparse
-        (CSR internally); dense input larger than 2,000 agents is converted to CSR.
+        (CSR internally); dense input with more than 2,000 agents is converted to CSR.
     outside_assets : (n,) array_like
         ``e[i]`` ≥ 0, agent ``i``'s assets outside the interbank network ($B).
     alpha, beta : float in [0, 1], optional
@@ -188,6 +190,11 @@ def clearing_vector(
     outside the group, which the algorithm provably never puts entirely in ``D``; should
     a solve nevertheless fail, the round falls back to a monotone Picard iteration of the
     same subsystem, which converges to its greatest solution.
+
+    Default sets of up to 300 agents are solved directly (exact to round-off); larger
+    ones by BiCGSTAB to a relative residual of 1e-14, accepted only if the residual
+    checks out (else the Picard fallback). Dense input whose default set outgrows 300
+    agents is converted to CSR once if under 10% of its entries are nonzero.
     """
     alpha = _unit_interval("alpha", alpha)
     beta = _unit_interval("beta", beta)
@@ -211,15 +218,26 @@ def clearing_vector(
     threshold = pbar * (1.0 - tol)
     new = (e + colsum < threshold) & (pbar > 0)
     rounds = 0
+    fill_checked = not dense
     while new.any():
         rounds += 1
         in_default |= new
         D = np.flatnonzero(in_default)
-        rows = L[D]  # the defaulters' liabilities, |D| × n
-        p_D = _solve_defaulters(rows, D, pbar, e, colsum, p, alpha, beta, tol, dense)
-        p[D] = p_D
-        shortfall = 1.0 - p_D / pbar[D]  # fraction of each defaulter's debt not paid
-        lost = shortfall @ rows if dense else rows.T @ shortfall
+        if not fill_checked and D.size > _DIRECT_MAX:
+            fill_checked = True  # many defaulters on a sparse pattern: go sparse, once
+            if np.count_nonzero(L) < 0.1 * L.size:
+                L, dense = sp.csr_array(L), False
+        rows = None if dense else L[D]  # the defaulters' liabilities, |D| × n
+        PiT, block_in = _default_block(L, rows, D, pbar)
+        rhs = alpha * e[D] + beta * (colsum[D] - block_in)
+        p[D] = _solve_defaulters(PiT, rhs, p[D], pbar[D], beta, tol)
+        shortfall = 1.0 - p[D] / pbar[D]  # fraction of each defaulter's debt not paid
+        if dense:
+            lost = np.zeros(n)
+            lost[D] = shortfall
+            lost = lost @ L
+        else:
+            lost = rows.T @ shortfall
         assets = e + (colsum - lost)
         new = ~in_default & (assets < threshold) & (pbar > 0)
 
@@ -228,62 +246,71 @@ def clearing_vector(
     return p
 
 
-def _solve_defaulters(rows, D, pbar, e, colsum, p, alpha, beta, tol, dense):
-    """Payments of the default set D: solve ``p_D = alpha e_D + beta (Pi.T p)_D``.
+def _default_block(L, rows, D, pbar):
+    """``Pi_DD.T`` (what the defaulters owe each other, relative) and ``L_DD``'s column sums.
 
-    Agents outside D pay ``pbar``, so their contribution to D's inflow is the column sum
-    of L over D minus what D owes itself. The system is ``(I - beta Pi_DD.T) p_D = rhs``.
+    Agents outside D pay ``pbar``, so D's inflow from them is the column sum of L over D
+    minus ``block_in``, what D owes itself.
     """
     m = D.size
-    if dense:
-        block = rows[:, D]
-        block_in = block.sum(axis=0)
-        PiT = (block / pbar[D][:, None]).T
-    else:
-        pos = np.full(pbar.size, -1, dtype=np.int64)
-        pos[D] = np.arange(m)
-        col = pos[rows.indices]
-        keep = col >= 0
-        r = np.repeat(np.arange(m), np.diff(rows.indptr))[keep]
-        c = col[keep]
-        vals = rows.data[keep]
-        block_in = np.bincount(c, weights=vals, minlength=m)
-        PiT = sp.csr_array((vals / pbar[D][r], (c, r)), shape=(m, m))
-    rhs = alpha * e[D] + beta * (colsum[D] - block_in)
+    if rows is None:  # dense L
+        block = L[np.ix_(D, D)]
+        return (block / pbar[D][:, None]).T, block.sum(axis=0)
+    pos = np.full(pbar.size, -1, dtype=np.int64)
+    pos[D] = np.arange(m)
+    col = pos[rows.indices]
+    keep = col >= 0
+    r = np.repeat(np.arange(m), np.diff(rows.indptr))[keep]
+    c = col[keep]
+    vals = rows.data[keep]
+    PiT = sp.csr_array((vals / pbar[D][r], (c, r)), shape=(m, m))
+    return PiT, np.bincount(c, weights=vals, minlength=m)
+
+
+def _solve_defaulters(PiT, rhs, upper, pbar_D, beta, tol):
+    """Payments of the default set: the solution of ``p_D = rhs + beta Pi_DD.T p_D``.
+
+    ``upper`` holds the previous round's payments, an upper bound (payments only fall).
+    """
     if beta == 0.0:
-        return np.clip(rhs, 0.0, pbar[D])
-    upper = p[D]  # payments only fall from round to round
+        return np.clip(rhs, 0.0, pbar_D)
     p_D = _linear_solve(PiT, rhs, beta, upper)
     if p_D is None:
         p_D = _picard(PiT, rhs, upper, beta, tol)
-    return np.clip(p_D, 0.0, pbar[D])
+    return np.clip(p_D, 0.0, pbar_D)
 
 
 def _linear_solve(PiT, rhs, beta, upper):
     """Solve ``(I - beta PiT) x = rhs``; None unless the answer checks out.
 
-    Dense LU when the system is small or dense. Otherwise BiCGSTAB started from the
-    previous payments: a sparse direct solve (SuperLU) suffers catastrophic fill-in on
-    the large strongly connected default sets of random networks, while the M-matrix
-    ``I - beta PiT`` is well suited to a Krylov method. Either way the answer is
+    A direct solve when the system is small (LAPACK if dense, SuperLU if sparse).
+    Otherwise BiCGSTAB started from the previous payments: a sparse direct solve suffers
+    catastrophic fill-in on the large strongly connected default sets of random networks
+    (seconds for a few thousand defaulters), while the M-matrix ``I - beta PiT`` suits a
+    Krylov method. Either way the answer is
     accepted only if its residual is at round-off level and it lies in [0, upper].
     """
     m = rhs.size
     scale = max(float(np.abs(rhs).max()), float(upper.max()), 1e-300)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ill-conditioning warnings: the checks decide
-        if isinstance(PiT, np.ndarray) or m <= _DIRECT_MAX:
-            dense_PiT = PiT if isinstance(PiT, np.ndarray) else PiT.toarray()
-            A = np.eye(m) - beta * dense_PiT
+        if m <= _DIRECT_MAX and isinstance(PiT, np.ndarray):
+            A = np.eye(m) - beta * PiT
             try:
                 x = np.linalg.solve(A, rhs)
             except np.linalg.LinAlgError:
                 return None
+        elif m <= _DIRECT_MAX:
+            A = sp.eye_array(m, format="csc") - beta * PiT.tocsc()
+            x = np.atleast_1d(spsolve(A, rhs))
         else:
-            A = sp.eye_array(m, format="csr") - beta * PiT
-            x, info = bicgstab(A, rhs, x0=upper, rtol=1e-14, atol=0.0, maxiter=10 * m)
+            if isinstance(PiT, np.ndarray):
+                A = np.eye(m) - beta * PiT
+            else:
+                A = sp.eye_array(m, format="csr") - beta * PiT
+            x, info = bicgstab(A, rhs, x0=upper, rtol=1e-14, atol=0.0, maxiter=1000)
             if info != 0:
-                x, info = gmres(A, rhs, x0=upper, rtol=1e-14, atol=0.0, restart=50)
+                x, info = gmres(A, rhs, x0=upper, rtol=1e-14, atol=0.0, restart=50, maxiter=20)
     if not np.isfinite(x).all():
         return None
     residual = float(np.abs(A @ x - rhs).max())
@@ -317,6 +344,8 @@ def _impact_matrix(exposures, capital):
     if isinstance(A, np.ndarray):
         W = np.minimum(1.0, A / safe[:, None])
         W[c <= 0] = (A[c <= 0] > 0).astype(np.float64)
+        if np.count_nonzero(W) < 0.1 * W.size:
+            W = sp.csr_array(W)  # sparse mat-vecs are several times faster below 10% fill
         return W, c
     row = np.repeat(np.arange(n), np.diff(A.indptr))
     data = np.minimum(1.0, A.data / safe[row])
@@ -384,8 +413,10 @@ def debtrank(exposures, capital, shock, *, values=None, return_impacts=False):
     exposures : (n, n) array_like or scipy.sparse matrix/array
         ``exposures[i, j]`` ≥ 0, what ``i`` has lent to ``j`` ($B).
     capital : (n,) array_like
-        Each agent's equity ($B). An agent with capital ≤ 0 is treated as already fully
-        distressed by any loss: its row of ``W`` is 1 wherever its exposure is positive.
+        Each agent's equity ($B). An agent with capital ≤ 0 has no buffer: it is treated
+        as fully distressed by any loss, its row of ``W`` being 1 wherever its exposure
+        is positive (the limit of ``min(1, exposure / capital)`` as capital falls to 0),
+        so it takes on the whole relative loss of each of its debtors.
     shock : (n,) array_like
         Initial relative equity loss of each agent, in [0, 1].
     values : (n,) array_like, optional
@@ -405,9 +436,10 @@ def debtrank(exposures, capital, shock, *, values=None, return_impacts=False):
     W, c = _impact_matrix(exposures, capital)
     n = c.size
     h0 = _vector("shock", shock, n, lo=0.0, hi=1.0)
+    v = _weights(values, c, n)
     h = _propagate(W, h0, n + 1)
     if return_impacts:
-        return h, _weights(values, c, n) * (h - h0)
+        return h, v * (h - h0)
     return h
 
 
@@ -438,8 +470,6 @@ def debtrank_impact(exposures, capital, values=None):
     W, c = _impact_matrix(exposures, capital)
     n = c.size
     v = _weights(values, c, n)
-    if isinstance(W, np.ndarray) and np.count_nonzero(W) < 0.1 * W.size:
-        W = sp.csr_array(W)  # a sparse mat-mul is several times faster below 10% density
     R = np.empty(n)
     batch = max(n, 1) if n <= DENSE_MAX_N else _BATCH
     for start in range(0, n, batch):

@@ -164,8 +164,10 @@ class HotPotatoModel(mesa.Model):
         mk.fire_sale_gw = 0.0
 
     def government_acts(self) -> None:
-        """Step 7: bail out failing banks if the policy is on (subsidies and guarantees are
-        paid where they arise)."""
+        """Step 7: the treasury borrows for this month's debt service, and bails out failing
+        banks if the policy is on (subsidies and guarantees are paid where they arise)."""
+        gov = self.government
+        gov.borrow(max(0.0, self.monthly_obligations(gov.account) - gov.cash))
         if not self.params.bailouts:
             return
         for bank in self.banks:
@@ -240,6 +242,8 @@ class HotPotatoModel(mesa.Model):
 
     # ------------------------------------------------------------- shared views
     def _cached(self, key: str, compute):
+        """``compute()``, reused until the ledger, the asset book, the month or the GPU
+        price changes."""
         stamp = (self.ledger.version, self.assets.version, self.tick, self.market.used_gpu_index)
         hit = self._cache.get(key)
         if hit is not None and hit[0] == stamp:
@@ -275,6 +279,13 @@ class HotPotatoModel(mesa.Model):
 
     def revenue_per_gw_at(self, tick: float) -> float:
         return demand.revenue_per_gw(tick, self.econ.revenue_per_gw, self.econ.token_price_decline)
+
+    def serving_share(self, tick: float | None = None) -> float:
+        """Share of compute that serves customers (the rest trains models) in month
+        ``tick`` (default now): ``1 - s0 * 0.5 ** (tick / halving)``."""
+        tick = self.tick if tick is None else tick
+        econ = self.econ
+        return 1.0 - econ.training_share * 0.5 ** (tick / econ.training_halving_months)
 
     def expected_growth_used(self) -> float:
         """Expected monthly growth of AI revenue as agents use it (lifted by sentiment)."""
@@ -374,10 +385,33 @@ class HotPotatoModel(mesa.Model):
 
     def compute_income(self, account: int) -> float:
         """Compute rent it receives this month, $B/month."""
-        ids, creditor, _ = self._compute_contracts()
-        ledger = self.ledger
-        live = (creditor == account) & (ledger.column("start")[ids] <= self.tick)
-        return float(ledger.column("payment")[ids][live].sum())
+
+        def compute():
+            ids, creditor, _ = self._compute_contracts()
+            ledger = self.ledger
+            live = ledger.column("start")[ids] <= self.tick
+            return np.bincount(
+                creditor[live],
+                weights=ledger.column("payment")[ids][live],
+                minlength=ledger.n_accounts,
+            )
+
+        return float(self._cached("compute_income", compute)[account])
+
+    def spv_debt_of(self, sponsor: int) -> float:
+        """Debt of the live SPVs ``sponsor`` sponsors (off its balance sheet), $B."""
+
+        def compute():
+            debt = self.ledger.liabilities()
+            out: dict[int, float] = {}
+            for s in self.spvs:
+                if not self.is_defaulted(s):
+                    out[s.sponsor.account] = out.get(s.sponsor.account, 0.0) + float(
+                        debt[s.account]
+                    )
+            return out
+
+        return self._cached("spv_debt", compute).get(sponsor, 0.0)
 
     def compute_providers(self) -> list[Hyperscaler]:
         return [
@@ -445,11 +479,11 @@ class HotPotatoModel(mesa.Model):
         """Spread the market now asks of ``debtor``'s bonds (SPVs: sponsor's + premium)."""
         agent = self._by_account.get(debtor)
         if isinstance(agent, SPV):
-            rating = getattr(getattr(agent.sponsor, "profile", None), "rating", "B")
+            rating = getattr(agent.sponsor, "rating", "B")
             return rating_spread(rating, self.market.spread_ig, self.market.spread_hy) + (
                 self.econ.spv_premium
             )
-        rating = getattr(getattr(agent, "profile", None), "rating", None)
+        rating = getattr(agent, "rating", None)
         if rating is None:
             return self.market.spread_hy
         return rating_spread(rating, self.market.spread_ig, self.market.spread_hy)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Recorder"]
 
-EARNINGS_SMOOTHING = 0.1
+EARNINGS_SMOOTHING = 0.05
 """Weight of this month's earnings in the earnings the market values (EWMA)."""
 
 
@@ -94,7 +94,7 @@ class Recorder:
         for a in named:
             row[f"debtrank:{a.name}"] = float(dr[a.account])
         a = m.assets
-        spv_debt = sum(s.debt() for s in m.spvs if not m.is_defaulted(s))
+        spv_debt = sum(m.spv_debt_of(h.account) for h in [*m.hyperscalers, *m.labs])
         banks = [b.capital_ratio() for b in m.banks if not m.is_defaulted(b)]
         base = {
             "tick": m.tick,

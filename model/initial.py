@@ -169,7 +169,7 @@ def build_economy(m: HotPotatoModel) -> None:
                 gw = total / k * h.profile_lab_weight / total_weight
                 if gw <= 0:
                     continue
-                rent = econ.compute_rent
+                rent = econ.legacy_compute_rent
                 term = 48
                 ledger.add(
                     creditor=h.account,

@@ -169,6 +169,7 @@ class Ledger:
     """
 
     def __init__(self, capacity: int = 256) -> None:
+        capacity = max(int(capacity), 1)
         self.names: list[str] = ["World"]
         self.sectors: list[Sector] = [Sector.WORLD]
         self._cash = np.zeros(8)
@@ -181,6 +182,7 @@ class Ledger:
         """Incremented by every change, so derived views can be cached safely."""
         self._carried_version = -1
         self._carried = np.zeros(0)
+        self._views: dict[str, tuple[int, np.ndarray]] = {}
 
     # ----------------------------------------------------------------- accounts
     @property
@@ -255,7 +257,7 @@ class Ledger:
         if self.check_transfers:
             after = self._cash[:n].sum()
             scale = max(1.0, float(np.abs(self._cash[:n]).sum()))
-            if abs(after - before) > 1e-9 * scale:
+            if not np.isfinite(after) or abs(after - before) > 1e-9 * scale:
                 raise InvariantError(
                     f"cash not conserved by a transfer: total {before!r} -> {after!r}"
                 )
@@ -310,12 +312,20 @@ class Ledger:
             raise ValueError(f"maturity: {maturity!r} is before start {start!r}")
         self._check_account("creditor", int(creditor))
         self._check_account("debtor", int(debtor))
+        if int(creditor) == int(debtor):
+            raise ValueError(f"debtor: {debtor!r} is also the creditor; a contract needs two")
         if guarantor != -1:
             self._check_account("guarantor", int(guarantor))
         if reference != -1 and not 0 <= reference < self._n:
             raise ValueError(f"reference: unknown contract {reference!r}")
-        kind = ContractKind(kind)
-        amortisation = Amortisation(amortisation)
+        try:
+            kind = ContractKind(kind)
+        except ValueError:
+            raise ValueError(f"kind: {kind!r} is not a contract kind") from None
+        try:
+            amortisation = Amortisation(amortisation)
+        except ValueError:
+            raise ValueError(f"amortisation: {amortisation!r} is not an amortisation") from None
         if self._n == self._cols["creditor"].size:
             self._grow()
         i = self._n
@@ -354,43 +364,60 @@ class Ledger:
             mask &= self._cols["kind"][: self._n] == kind
         return np.flatnonzero(mask)
 
+    def _contract_ids(self, ids) -> np.ndarray:
+        ids = np.atleast_1d(np.asarray(ids, dtype=np.int64))
+        bad = (ids < 0) | (ids >= self._n)
+        if np.any(bad):
+            raise ValueError(
+                f"ids: unknown contract {int(ids[bad][0])!r} (contracts are 0..{self._n - 1})"
+            )
+        return ids
+
+    @staticmethod
+    def _amounts(amount, size: int) -> np.ndarray:
+        amount = np.broadcast_to(np.asarray(amount, dtype=np.float64), (size,))
+        bad = ~np.isfinite(amount) | (amount < 0)
+        if np.any(bad):
+            raise ValueError(f"amount: {amount[bad][0]!r} must be a finite amount >= 0")
+        return amount
+
     def reduce(self, ids, amount) -> None:
-        """Lower the principal of contracts ``ids`` by ``amount`` (repaid or written off);
-        a contract whose principal reaches zero and is past its start stays active until
-        ``close``. Amounts larger than the principal are an error."""
-        ids = np.asarray(ids, dtype=np.int64)
-        amount = np.asarray(amount, dtype=np.float64)
+        """Lower the principal of contracts ``ids`` by ``amount`` (repaid or written off).
+        An id may repeat; the amounts for one contract together may not exceed its
+        principal (beyond rounding, which is clipped to zero)."""
+        ids = self._contract_ids(ids)
+        amount = self._amounts(amount, ids.size)
         principal = self._cols["principal"]
-        over = amount > principal[ids] * (1 + 1e-12) + 1e-12
+        total = np.bincount(ids, weights=amount, minlength=self._n)[: self._n]
+        over = total > principal[: self._n] * (1 + 1e-12) + 1e-12
         if np.any(over):
             k = int(np.flatnonzero(over)[0])
             raise ValueError(
-                f"amount: {amount[k]!r} exceeds the principal {principal[ids[k]]!r} "
-                f"of contract {int(ids[k])}"
+                f"amount: {total[k]!r} exceeds the principal {principal[k]!r} of contract {k}"
             )
-        np.subtract.at(principal, ids, amount)
+        principal[: self._n] = np.maximum(principal[: self._n] - total, 0.0)
         self.version += 1
-        np.maximum(principal, 0.0, out=principal)
 
     def increase(self, ids, amount) -> None:
         """Raise the principal of contracts ``ids`` (a draw on a facility, capitalised
         interest)."""
-        ids = np.asarray(ids, dtype=np.int64)
-        amount = np.asarray(amount, dtype=np.float64)
-        if np.any(~np.isfinite(amount)) or np.any(amount < 0):
-            raise ValueError(f"amount: {amount!r} must be finite and >= 0")
+        ids = self._contract_ids(ids)
+        amount = self._amounts(amount, ids.size)
         np.add.at(self._cols["principal"], ids, amount)
         self.version += 1
 
     def reassign(self, ids, creditor: int) -> None:
         """Sell contracts ``ids`` to a new ``creditor`` (the claims change hands)."""
         self._check_account("creditor", int(creditor))
-        self._cols["creditor"][np.asarray(ids, dtype=np.int64)] = creditor
+        ids = self._contract_ids(ids)
+        if np.any(self._cols["debtor"][ids] == creditor):
+            raise ValueError(f"creditor: {creditor!r} is the debtor of a contract sold to it")
+        self._cols["creditor"][ids] = creditor
         self.version += 1
 
     def close(self, ids) -> None:
         """Mark contracts inactive (repaid, defaulted and resolved, or expired)."""
-        self._cols["active"][np.asarray(ids, dtype=np.int64)] = False
+        self._cols["active"][self._contract_ids(ids)] = False
         self.version += 1
 
     def set_terms(
@@ -418,13 +445,14 @@ class Ledger:
 
     def set_collateral(self, ids, asset: int) -> None:
         """Secure contracts ``ids`` on real asset ``asset``."""
-        self._cols["collateral"][np.asarray(ids, dtype=np.int64)] = asset
+        self._cols["collateral"][self._contract_ids(ids)] = asset
         self.version += 1
 
     # ------------------------------------------------------------------- dues
     def dues(self, tick: int) -> Dues:
         """Everything falling due in month ``tick``, for all contracts at once.
 
+        * debt is serviced from the month after ``start`` (a payable in its own month);
         * bullet debt: interest ``principal * rate / 12``, and all principal at maturity;
         * linear debt: interest plus ``principal / months_left`` each month;
         * level (leases, compute contracts): the fixed ``payment`` while
@@ -439,7 +467,8 @@ class Ledger:
         maturity = c["maturity"][:n]
         principal = c["principal"][:n]
         live = active & (start <= tick) & (principal > 0)
-        is_debt = IS_DEBT[kind] & live
+        # debt pays from the month after it is issued; a payable is due in its month
+        is_debt = IS_DEBT[kind] & live & ((start < tick) | (kind == ContractKind.PAYABLE))
         is_lease = IS_LEASE[kind] & live & (tick < maturity)
         ids = np.flatnonzero(is_debt | is_lease)
         if ids.size == 0:
@@ -447,7 +476,7 @@ class Ledger:
             return Dues(ids, ids.copy(), ids.copy(), empty, empty.copy())
         p = principal[ids]
         amort = c["amortisation"][ids]
-        months_left = np.maximum(maturity[ids] - tick, 1)
+        months_left = np.maximum(maturity[ids] - tick + 1, 1)  # payments due tick..maturity
         interest = np.where(IS_DEBT[kind[ids]], p * c["rate"][ids] / 12.0, 0.0)
         due_principal = np.where(
             amort == Amortisation.LINEAR,
@@ -455,7 +484,8 @@ class Ledger:
             np.where(maturity[ids] <= tick, p, 0.0),
         )
         level = amort == Amortisation.LEVEL
-        fee = np.minimum(c["payment"][ids], p)
+        fee = c["payment"][ids]
+        fee = np.where(p - fee <= 1e-9 * np.maximum(fee, 1e-300), p, np.minimum(fee, p))
         cash = np.where(level, fee, interest + due_principal)
         reduction = np.where(level, fee, due_principal)
         return Dues(ids, c["debtor"][ids].copy(), c["creditor"][ids].copy(), cash, reduction)
@@ -466,6 +496,7 @@ class Ledger:
         zero for executory leases and contingent guarantees (cached until the next change)."""
         if self._carried_version != self.version:
             self._carried = self._compute_carried()
+            self._carried.flags.writeable = False
             self._carried_version = self.version
         return self._carried
 
@@ -475,23 +506,36 @@ class Ledger:
         carries = IS_DEBT[kind] | (kind == ContractKind.EQUITY)
         return np.where(self._cols["active"][:n] & carries, self._cols["principal"][:n], 0.0)
 
+    def _by_account(self, key: str, compute) -> np.ndarray:
+        hit = self._views.get(key)
+        if hit is None or hit[0] != self.version:
+            hit = (self.version, compute())
+            hit[1].flags.writeable = False
+            self._views[key] = hit
+        return hit[1]
+
     def financial_assets(self) -> np.ndarray:
-        """Sum of contracts carried as assets, by account ($B)."""
-        return np.bincount(
-            self._cols["creditor"][: self._n], weights=self.carried(), minlength=self._n_accounts
+        """Sum of contracts carried as assets, by account ($B; cached until a change)."""
+        return self._by_account(
+            "assets",
+            lambda: np.bincount(
+                self._cols["creditor"][: self._n],
+                weights=self.carried(),
+                minlength=self._n_accounts,
+            ),
         )
 
-    def liabilities(self, *, include_off_balance: bool = True) -> np.ndarray:
-        """Debt owed by each account ($B). Equity stakes are not liabilities.
+    def liabilities(self) -> np.ndarray:
+        """Debt owed by each account ($B; cached until a change). Equity stakes are not
+        liabilities; an SPV's debt is the SPV's (its sponsor's true leverage adds it)."""
 
-        With ``include_off_balance=False`` this is the *reported* view: it is the same
-        debt (an SPV's debt stays the SPV's); consolidation of SPVs into their sponsor is
-        done by ``leverage``.
-        """
-        n = self._n
-        kind = self._cols["kind"][:n]
-        debt = np.where(IS_DEBT[kind], self.carried(), 0.0)
-        return np.bincount(self._cols["debtor"][:n], weights=debt, minlength=self._n_accounts)
+        def compute():
+            n = self._n
+            kind = self._cols["kind"][:n]
+            debt = np.where(IS_DEBT[kind], self.carried(), 0.0)
+            return np.bincount(self._cols["debtor"][:n], weights=debt, minlength=self._n_accounts)
+
+        return self._by_account("liabilities", compute)
 
     def equity(self, real_assets: np.ndarray | None = None) -> np.ndarray:
         """Derived equity of each account: cash + financial assets + real assets − debt."""
@@ -516,11 +560,13 @@ class Ledger:
 
         * the cash of all accounts, ``World`` included, equals ``money_supply``;
         * no account but ``World`` has negative cash;
-        * every contract's asset side equals its liability side: summed by creditor
-          and by debtor, carried debt agrees, and each contract's principal is finite
-          and non-negative;
+        * every contract's asset side equals its liability side: each contract carries one
+          amount, finite and non-negative, between two known accounts, and the sum of all
+          derived equity equals all cash plus equity stakes (debt nets out);
         * no NaN or inf in any column or in any cash balance.
         """
+        if not np.isfinite(money_supply):
+            raise InvariantError(f"money supply is {money_supply!r}")
         n = self._n
         cash = self._cash[: self._n_accounts]
         bad = ~np.isfinite(cash)
@@ -546,11 +592,28 @@ class Ledger:
         if np.any(principal < 0):
             k = int(np.flatnonzero(principal < 0)[0])
             raise InvariantError(f"contract {k}: principal {principal[k]!r} is negative")
-        kind = self._cols["kind"][:n]
-        debt = np.where(IS_DEBT[kind], self.carried(), 0.0)
-        held = np.bincount(self._cols["creditor"][:n], weights=debt, minlength=self._n_accounts)
-        owed = np.bincount(self._cols["debtor"][:n], weights=debt, minlength=self._n_accounts)
-        if abs(held.sum() - owed.sum()) > 1e-9 * max(1.0, held.sum()):
+        creditor = self._cols["creditor"][:n]
+        debtor = self._cols["debtor"][:n]
+        bad = (
+            (creditor < 0)
+            | (creditor >= self._n_accounts)
+            | (debtor < 0)
+            | (debtor >= self._n_accounts)
+            | (creditor == debtor)
+        )
+        if np.any(bad):
+            k = int(np.flatnonzero(bad)[0])
             raise InvariantError(
-                f"contract book unbalanced: debt held {held.sum()!r} != debt owed {owed.sum()!r}"
+                f"contract {k}: creditor {int(creditor[k])} and debtor {int(debtor[k])} must be "
+                "two known accounts"
+            )
+        # Each contract has one carried amount that is the creditor's asset and the debtor's
+        # liability, so debt nets out of total equity: what is left is cash plus equity stakes.
+        kind = self._cols["kind"][:n]
+        stakes = float(self.carried()[kind == ContractKind.EQUITY].sum())
+        equity = float((cash + self.financial_assets() - self.liabilities()).sum())
+        if abs(equity - (total + stakes)) > 1e-9 * max(scale, stakes, 1.0):
+            raise InvariantError(
+                f"balance sheets do not add up: total equity {equity!r} != cash {total!r} "
+                f"+ equity stakes {stakes!r}"
             )

@@ -125,10 +125,19 @@ def resolve(m: HotPotatoModel, account: int, round_: int) -> float:
         ledger.transfer(WORLD, account, float(values.sum()))
         assets.set("active", owned, False)
 
-    # 2. Sell the claims it holds to the rest of the economy at a haircut.
+    # 2. Sell the claims it holds to the rest of the economy at a haircut; the leases and
+    #    compute contracts it provides end (a failed lessor delivers nothing).
     held = ledger.active_ids()
     held = held[ledger.column("creditor")[held] == account]
     carried = ledger.carried()[held] if held.size else np.zeros(0)
+    ledger.close(held[carried <= 0])
+    held, carried = held[carried > 0], carried[carried > 0]
+    on_world = ledger.column("debtor")[held] == WORLD
+    if on_world.any():  # claims on the rest of the economy are redeemed at par
+        ledger.transfer(WORLD, account, float(carried[on_world].sum()))
+        ledger.reduce(held[on_world], carried[on_world])
+        ledger.close(held[on_world])
+        held, carried = held[~on_world], carried[~on_world]
     if held.size:
         sale = float(carried.sum()) * (1 - CLAIM_HAIRCUT)
         ledger.reassign(held, WORLD)

@@ -65,6 +65,7 @@ class Bank(Institution):
         for fund in m.funds:
             if not m.is_defaulted(fund):
                 fund.answer_margin_call(self)
+        self.fund_loan(max(0.0, m.monthly_obligations(self.account) - self.cash))
         rwa = self.risk_weighted_assets()
         surplus = self.equity - (m.econ.bank_target_ratio + 0.02) * rwa
         if surplus > 0:

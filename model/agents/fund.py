@@ -130,6 +130,7 @@ class Fund(Institution):
         m = self.m
         if m.is_defaulted(self):
             return
+        self.raise_cash(m.monthly_obligations(self.account))
         nav = self.nav()
         self.nav_history.append(nav)
         if len(self.nav_history) > 13:

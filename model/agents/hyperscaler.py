@@ -5,9 +5,13 @@ Each month (tick step 3):
 
 * books its core operating cash flow (growing 0.6% a month) and its own AI revenue
   min(share * R(t)/12 * exp(noise), own serving GW * v(t)); pays its power bill;
-* builds: the GW it will need in ``build_months`` (compute contracted to labs then, plus
-  the GW its own expected AI revenue in 24 months needs) minus the GW that will still be
-  within economic life then; it closes one sixth of that gap a month;
+* builds: all the compute it has contracted to labs that will not exist when the
+  contracts start (it signed for it); beyond that, one sixth a month of the gap between
+  what it expects to need in ``build_months`` (the GW its own expected AI revenue in 24
+  months needs) and the GW still within economic life then, if a GW pays for itself over
+  the GPUs' accounting life (``build_pays``); all within its leverage limit
+  (``MAX_LEVERAGE``, on reported debt; its rating follows reported leverage). It signs
+  new lab contracts only up to what it can build (``acceptable_gw``);
 * finances the build: ``obs_share`` through an SPV it sponsors (off balance sheet); the
   rest from cash above a buffer (three months of core cash flow and of its monthly
   obligations), then bonds if rated BBB or better, then bank loans (unsecured for
@@ -17,7 +21,8 @@ Each month (tick step 3):
 * at each SPV lease's end renews it if it still needs the capacity, else walks away and
   pays the residual-value guarantee: the shortfall of the SPV's data centers' market
   value below its debt, up to the guaranteed amount;
-* pays out cash above twice its buffer to shareholders.
+* pays out half its cash above twice its buffer to shareholders, and borrows what it
+  needs to meet this month's dues (refinancing).
 """
 
 from __future__ import annotations
@@ -27,14 +32,18 @@ import math
 from model.agents.base import Institution
 from model.calibration import HyperscalerProfile
 from model.financing import bank_loan, sell_bonds, sell_equity
-from model.ledger import WORLD, ContractKind, Sector
-from model.markets.credit import rating_spread
+from model.ledger import WORLD, Amortisation, ContractKind, Sector
+from model.markets.credit import RATINGS, leverage_rating, rating_spread
 
 __all__ = ["Hyperscaler"]
 
 PLANNING_MONTHS = 24
 GAP_CLOSED_PER_MONTH = 1 / 6
 BUFFER_MONTHS = 3
+MAX_LEVERAGE = {"AA": 2.5, "A": 2.5, "BBB": 7.0, "BB": 7.0, "B": 7.0}
+"""Reported debt / annual cash flow it will go to, by calibrated rating: an AA firm
+protects an A rating; a levered builder or a neocloud goes to the BB bound, beyond
+which no lender adds debt."""
 
 
 class Hyperscaler(Institution):
@@ -60,6 +69,38 @@ class Hyperscaler(Institution):
         (interest, scheduled principal, lease fees)."""
         return BUFFER_MONTHS * (self.core_cash_flow + self.m.monthly_obligations(self.account))
 
+    def annual_cash_flow(self) -> float:
+        """Operating cash flow run-rate: core, own AI revenue and compute rent, $B/year."""
+        m = self.m
+        return 12.0 * (self.core_cash_flow + self.ai_revenue + m.compute_income(self.account))
+
+    @property
+    def rating(self) -> str:
+        """Credit rating from reported leverage, no better than the calibrated rating."""
+
+        def compute():
+            reported, _ = self.reported_and_true_debt()
+            cash_flow = max(self.annual_cash_flow(), 1e-9)
+            return leverage_rating(reported / cash_flow, floor=self.profile.rating)
+
+        return self.m._cached(f"rating:{self.account}", compute)
+
+    def debt_capacity(self) -> float:
+        """New debt it will take on: up to its leverage limit (``MAX_LEVERAGE``) of reported
+        debt / annual cash flow, $B. SPV debt is not reported, so it does not count."""
+        reported, _ = self.reported_and_true_debt()
+        limit = MAX_LEVERAGE[self.profile.rating]
+        return max(0.0, limit * self.annual_cash_flow() - reported)
+
+    def acceptable_gw(self) -> float:
+        """GW of new lab contracts it will sign: what its spare cash and debt capacity can
+        build, its SPVs paying for the ``obs_share`` part."""
+        m = self.m
+        cost = m.chip_vendor.price_per_gw + m.econ.shell_cost_per_gw
+        on_balance = 1.0 if m.params.equity_financed else 1.0 - m.params.obs_share
+        funds = self.spare_cash() + (0.0 if m.params.equity_financed else self.debt_capacity())
+        return funds / max(on_balance * cost, 1e-9)
+
     def spare_cash(self) -> float:
         """Cash above the buffer, $B."""
         return max(0.0, self.cash - self.buffer())
@@ -73,18 +114,23 @@ class Hyperscaler(Institution):
         own_gw = max(0.0, m.earning_gw(self.account) - m.rented_out_gw(self.account))
         demand = self.share * m.market.industry_revenue / 12.0
         demand *= math.exp(m.params.demand_noise * m.rng.standard_normal())
-        self.ai_revenue = min(
-            demand, own_gw * (1 - m.econ.training_share) * m.market.revenue_per_gw
-        )
+        self.ai_revenue = min(demand, own_gw * m.serving_share() * m.market.revenue_per_gw)
         m.ledger.transfer(WORLD, self.account, self.ai_revenue)
         m.market.realised_revenue += self.ai_revenue
         m.market.demand_seen += demand
         m.pay_power(self.account)
+        excess = self.cash - 2 * self.buffer()
+        if excess > 0:  # dividends and buybacks, before it commits cash to building
+            m.ledger.transfer(self.account, WORLD, 0.5 * excess)
         self.renew_or_exit_leases()
         self.build()
-        excess = self.cash - 2 * self.buffer()
-        if excess > 0:
-            m.ledger.transfer(self.account, WORLD, 0.5 * excess)
+        self.meet_obligations()
+
+    def meet_obligations(self) -> None:
+        """Borrow what it needs to pay this month's dues (refinancing maturing debt)."""
+        need = self.m.monthly_obligations(self.account) - self.cash
+        if need > 0:
+            self.finance(need)
 
     def wanted_gw(self, at: int) -> float:
         """GW this firm expects to need in month ``at``."""
@@ -92,17 +138,22 @@ class Hyperscaler(Institution):
         g = m.expected_growth_used()
         expected = max(self.ai_revenue, 0.5 * self.share * m.market.industry_revenue / 12.0)
         expected *= (1 + g) ** PLANNING_MONTHS
-        own = expected / m.revenue_per_gw_at(m.tick + PLANNING_MONTHS) / (1 - m.econ.training_share)
+        future = m.tick + PLANNING_MONTHS
+        own = expected / m.revenue_per_gw_at(future) / m.serving_share(future)
         return m.rented_out_gw(self.account, at=at) + own
 
     def build(self) -> None:
         m = self.m
         at = m.tick + m.econ.build_months
-        gap = self.wanted_gw(at) - m.capacity_gw(self.account, at=at)
-        if gap <= 0.01:
-            return
-        gw = gap * GAP_CLOSED_PER_MONTH
+        capacity = m.capacity_gw(self.account, at=at)
+        owed = max(0.0, m.rented_out_gw(self.account, at=at) - capacity)
         cost_per_gw = m.chip_vendor.price_per_gw + m.econ.shell_cost_per_gw
+        gw = owed  # compute it has contracted to labs must exist when the contracts start
+        if self.build_pays(cost_per_gw):
+            wanted = self.wanted_gw(at) - capacity - owed
+            gw += max(0.0, wanted) * GAP_CLOSED_PER_MONTH
+        if gw <= 0.01:
+            return
         cost = gw * cost_per_gw
         spv_part = 0.0 if m.params.equity_financed else m.params.obs_share * cost
         if spv_part > 0:
@@ -115,6 +166,21 @@ class Hyperscaler(Institution):
         if funded > 0:
             m.chip_vendor.order(self.account, funded / cost_per_gw, secured_loans=loans)
 
+    def build_pays(self, cost_per_gw: float) -> bool:
+        """Whether a new GW pays for itself in the firm's own books: what a GW earns a
+        month (the better of spot rent and own AI revenue per GW), lifted by sentiment,
+        over the *accounting* life of its GPUs, against its cost plus interest on half of
+        it over that life. A GPU life longer in the books than in the market makes
+        marginal builds look profitable."""
+        m = self.m
+        monthly = max(m.market.compute_rent, m.market.revenue_per_gw * m.serving_share())
+        life = 12 * m.params.gpu_accounting_life_years
+        rate = m.market.risk_free + rating_spread(
+            self.rating, m.market.spread_ig, m.market.spread_hy
+        )
+        optimism = m.market.sentiment**0.5
+        return monthly * optimism * life >= cost_per_gw * (1 + rate * life / 24)
+
     def finance(self, amount: float) -> tuple[float, list[int]]:
         """Raise ``amount`` on balance sheet; returns what was raised and any GPU loans."""
         m = self.m
@@ -124,12 +190,14 @@ class Hyperscaler(Institution):
             if raised < amount:
                 raised += sell_equity(m, self.account, amount - raised, security="listed_equity")
             return raised, []
-        rating = self.profile.rating
+        rating = self.rating
+        investment_grade = RATINGS.index(rating) <= RATINGS.index("BBB")
+        amount = min(amount, raised + self.debt_capacity())
         spread = rating_spread(rating, m.market.spread_ig, m.market.spread_hy)
         rate = m.market.risk_free + spread
         guaranteed = m.params.guarantees
         loans: list[int] = []
-        if raised < amount and rating in ("AA", "A", "BBB"):
+        if raised < amount and investment_grade:
             raised += sell_bonds(
                 m,
                 self.account,
@@ -140,7 +208,7 @@ class Hyperscaler(Institution):
             )
         if raised < amount:
             # investment-grade firms borrow unsecured; others pledge the new GPUs
-            secured = rating not in ("AA", "A", "BBB")
+            secured = not investment_grade
             before = len(m.ledger)
             raised += bank_loan(
                 m,
@@ -149,9 +217,11 @@ class Hyperscaler(Institution):
                 rate=rate,
                 months=12 * econ.loan_years,
                 guaranteed=guaranteed,
+                # term loans to investment grade are bullet; secured loans amortise
+                amortisation=Amortisation.LINEAR if secured else Amortisation.BULLET,
             )
             loans = list(range(before, len(m.ledger))) if secured else []
-        if raised < amount and rating not in ("AA", "A", "BBB"):
+        if raised < amount and not investment_grade:
             raised += sell_bonds(
                 m,
                 self.account,
@@ -195,8 +265,7 @@ class Hyperscaler(Institution):
         """Debt as reported (own) and true (own plus sponsored SPVs' debt), $B."""
         m = self.m
         own = float(m.ledger.liabilities()[self.account])
-        spv = sum(s.debt() for s in m.spvs if s.sponsor is self and not m.is_defaulted(s))
-        return own, own + spv
+        return own, own + m.spv_debt_of(self.account)
 
     def leverage(self) -> tuple[float, float]:
         """Reported and true leverage: debt / (debt + equity), 0-1."""

@@ -7,9 +7,11 @@ Each month (tick step 2):
 * costs: fixed opex (growing 2% a month while revenue grows) + 15% of revenue, booked as
   payables; compute fees fall due on its contracts at settlement;
 * compute: it wants the GW its *expected* revenue in 24 months needs, serving plus
-  training (``training_share``); if contracted compute falls short by >10% it signs new
-  take-or-pay contracts with the hyperscalers that rent to labs, starting when their data
-  centers can be built (``build_months``), at the spot rent, for ``compute_term_months``;
+  training (``training_share``, halving every ``training_halving_months``); if
+  contracted compute falls short by >10% it signs new
+  take-or-pay contracts with the hyperscalers that rent to labs (in proportion to their
+  ``lab_weight``, each up to what it will build), starting when their data centers can
+  be built (``build_months``), at the spot rent, for ``compute_term_months``;
 * money: if cash covers less than 12 months of net burn it raises a round of 18 months
   of burn from the chip vendor (vendor financing: ``vendor_stake_per_gw`` per GW it
   contracted, up to ``vendor_stake_cap``), its cloud partner and funds, whose appetite
@@ -38,6 +40,8 @@ class AILab(Institution):
     """An AI lab (OpenAI-, Anthropic-, xAI-like)."""
 
     sector = Sector.LAB
+    rating = "B"
+    """Loss-making and private: priced as high yield."""
 
     def __init__(self, model, profile: LabProfile, share: float, largest: bool) -> None:
         super().__init__(model, profile.name)
@@ -55,9 +59,7 @@ class AILab(Institution):
             return
         demand = self.share * m.market.industry_revenue / 12.0
         demand *= math.exp(m.params.demand_noise * m.rng.standard_normal())
-        capacity = (
-            m.serving_gw(self.account) * (1 - m.econ.training_share) * m.market.revenue_per_gw
-        )
+        capacity = m.serving_gw(self.account) * m.serving_share() * m.market.revenue_per_gw
         self.revenue = min(demand, capacity)
         m.ledger.transfer(WORLD, self.account, self.revenue)
         m.market.realised_revenue += self.revenue
@@ -75,7 +77,7 @@ class AILab(Institution):
         expected = max(self.revenue, self.share * m.market.industry_revenue / 12.0 * 0.5)
         expected *= (1 + g) ** horizon
         v_future = m.revenue_per_gw_at(m.tick + horizon)
-        wanted = expected / v_future / (1 - econ.training_share)
+        wanted = expected / v_future / m.serving_share(m.tick + horizon)
         have = m.contracted_gw(self.account, at=m.tick + econ.build_months)
         if wanted <= 1.1 * have:
             return
@@ -87,10 +89,12 @@ class AILab(Institution):
         total = sum(weights)
         rent = m.market.compute_rent
         start = m.tick + econ.build_months
+        signed = 0.0
         for p, w in zip(providers, weights, strict=True):
-            gw = gap * w / total
+            gw = min(gap * w / total, p.acceptable_gw())
             if gw < 1e-3:
                 continue
+            signed += gw
             m.ledger.add(
                 creditor=p.account,
                 debtor=self.account,
@@ -102,7 +106,7 @@ class AILab(Institution):
                 maturity=start + econ.compute_term_months,
                 amortisation=Amortisation.LEVEL,
             )
-        self.vendor_financed_gw += gap
+        self.vendor_financed_gw += signed
 
     def monthly_burn(self, opex: float) -> float:
         """Cash out minus cash in this month, $B (positive when burning)."""

@@ -60,7 +60,7 @@ class SPV(Institution):
         # lenders insist on the same equity cushion
         debt_target = raised_equity * (1 - econ.spv_equity_share) / max(econ.spv_equity_share, 1e-9)
         spread = (
-            rating_spread(self.sponsor.profile.rating, m.market.spread_ig, m.market.spread_hy)
+            rating_spread(self.sponsor.rating, m.market.spread_ig, m.market.spread_hy)
             + econ.spv_premium
         )
         rate = m.market.risk_free + spread

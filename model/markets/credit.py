@@ -7,13 +7,20 @@
 Ratings AA and A pay the IG spread (A a little more), BBB half-way, BB and B the HY
 spread. New debt is priced at the current spread of its issuer's rating; an SPV's debt
 is priced on its sponsor's rating plus a premium, although its true risk is its
-tenant's. Bonds are marked to market with a duration approximation:
+tenant's. A hyperscaler's rating follows its *reported* leverage (``leverage_rating``),
+so debt moved into SPVs keeps its rating, and its cost of debt, higher than its true
+leverage would. Bonds are marked to market with a duration approximation:
 ``price = 1 - duration * (spread_now - spread_at_issue)``.
 """
 
 from __future__ import annotations
 
-__all__ = ["spreads", "rating_spread", "BOND_DURATION"]
+__all__ = ["spreads", "rating_spread", "leverage_rating", "BOND_DURATION", "RATINGS"]
+
+RATINGS = ("AA", "A", "BBB", "BB", "B")
+"""From best to worst."""
+RATING_LEVERAGE = (1.0, 2.5, 5.0, 7.0)
+"""Upper bounds of reported debt / annual operating cash flow for AA, A, BBB and BB."""
 
 BOND_DURATION = 7.0
 """Modified duration of a new 10-year bond, years."""
@@ -28,6 +35,17 @@ def spreads(
         base_ig + 0.5 * default_rate + 0.01 * gloom,
         base_hy + 2.0 * default_rate + 0.04 * gloom,
     )
+
+
+def leverage_rating(debt_to_cash_flow: float, floor: str = "AA") -> str:
+    """Rating implied by reported leverage (debt over annual operating cash flow), never
+    better than ``floor`` (the firm's rating for reasons the model does not represent)."""
+    implied = len(RATING_LEVERAGE)
+    for i, bound in enumerate(RATING_LEVERAGE):
+        if debt_to_cash_flow < bound:
+            implied = i
+            break
+    return RATINGS[max(implied, RATINGS.index(floor))]
 
 
 def rating_spread(rating: str, ig: float, hy: float) -> float:

@@ -28,9 +28,10 @@ def reprice(m: HotPotatoModel) -> None:
     )
     surprise = observed - mk.expected_growth if history else 0.0
     history.append(mk.demand_seen)
-    mk.expected_growth = expectations.update_expected_growth(
-        mk.expected_growth, observed, m.params.expectation_weight
-    )
+    if len(history) > 1:  # the first month has no growth to observe
+        mk.expected_growth = expectations.update_expected_growth(
+            mk.expected_growth, observed, m.params.expectation_weight
+        )
     # sentiment (expectations.py)
     idx = mk.index_history
     r3 = idx[-1] / idx[-4] - 1.0 if len(idx) >= 4 and idx[-4] > 0 else 0.0
