@@ -287,8 +287,8 @@ def _linear_solve(PiT, rhs, beta, upper):
     Otherwise BiCGSTAB started from the previous payments: a sparse direct solve suffers
     catastrophic fill-in on the large strongly connected default sets of random networks
     (seconds for a few thousand defaulters), while the M-matrix ``I - beta PiT`` suits a
-    Krylov method. Either way the answer is
-    accepted only if its residual is at round-off level and it lies in [0, upper].
+    Krylov method. Either way the answer is accepted only if its residual is at
+    round-off level and it lies in [0, upper].
     """
     m = rhs.size
     scale = max(float(np.abs(rhs).max()), float(upper.max()), 1e-300)
