@@ -226,9 +226,9 @@ class HotPotatoModel(mesa.Model):
         need = float(excess.sum())
         if need <= 1e-9:
             return True
-        if ledger.cash[account] < need:
-            agent = self._by_account[account]
-            agent.finance(need - float(ledger.cash[account]))
+        finance = getattr(self._by_account[account], "finance", None)
+        if ledger.cash[account] < need and finance is not None:
+            finance(need - float(ledger.cash[account]))
         if ledger.cash[account] < need:
             return False
         ledger.transfer_many(np.full(ids.size, account), ledger.column("creditor")[ids], excess)
@@ -412,6 +412,20 @@ class HotPotatoModel(mesa.Model):
             return out
 
         return self._cached("spv_debt", compute).get(sponsor, 0.0)
+
+    def compute_fees_by_lab(self, provider: int) -> dict[int, float]:
+        """This month's fees on the running compute contracts of ``provider``, by lab."""
+        ids, creditor, debtor = self._compute_contracts()
+        ledger = self.ledger
+        live = (
+            (creditor == provider)
+            & (ledger.column("start")[ids] <= self.tick)
+            & (ledger.column("maturity")[ids] > self.tick)
+        )
+        out: dict[int, float] = {}
+        for lab, fee in zip(debtor[live], ledger.column("payment")[ids][live], strict=True):
+            out[int(lab)] = out.get(int(lab), 0.0) + float(fee)
+        return out
 
     def compute_providers(self) -> list[Hyperscaler]:
         return [

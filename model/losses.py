@@ -70,8 +70,10 @@ _SECTOR_HOLDER = {
     Sector.CHIP_VENDOR: "chip_vendor",
     Sector.GOVERNMENT: "government",
     Sector.WORLD: "funds",
+    Sector.LAB: "lab_investors",
 }
-"""Holder category by sector. The rest of the economy's claims (bonds bought in fire
+"""Holder category by sector. A lab's own losses (compute credits a failed provider
+never paid) fall on its investors. The rest of the economy's claims (bonds bought in fire
 sales, unpaid bills of suppliers and power generators) are held by households, directly
 or through funds and markets, so ``World`` losses count with "funds (and the households
 behind them)"."""

@@ -4,7 +4,8 @@ compute to labs, building data centers and financing them.
 Each month (tick step 3):
 
 * books its core operating cash flow (growing 0.6% a month) and its own AI revenue
-  min(share * R(t)/12 * exp(noise), own serving GW * v(t)); pays its power bill;
+  min(share * R(t)/12 * exp(noise), own serving GW * v(t)); pays its power bill; credits
+  labs the fees of compute it promised but cannot deliver;
 * builds: all the compute it has contracted to labs that will not exist when the
   contracts start (it signed for it); beyond that, one sixth a month of the gap between
   what it expects to need in ``build_months`` (the GW its own expected AI revenue in 24
@@ -119,6 +120,7 @@ class Hyperscaler(Institution):
         m.market.realised_revenue += self.ai_revenue
         m.market.demand_seen += demand
         m.pay_power(self.account)
+        self.credit_undelivered_compute()
         excess = self.cash - 2 * self.buffer()
         if excess > 0:  # dividends and buybacks, before it commits cash to building
             m.ledger.transfer(self.account, WORLD, 0.5 * excess)
@@ -131,6 +133,20 @@ class Hyperscaler(Institution):
         need = self.m.monthly_obligations(self.account) - self.cash
         if need > 0:
             self.finance(need)
+
+    def credit_undelivered_compute(self) -> None:
+        """Take-or-pay binds the lab only for compute delivered: when its earning GW fall
+        short of the GW its running contracts promise, it owes each lab that share of
+        this month's fee back (a payable cleared with the fees at settlement)."""
+        m = self.m
+        promised = m.rented_out_gw(self.account)
+        if promised <= 0:
+            return
+        shortfall = 1.0 - min(1.0, m.earning_gw(self.account) / promised)
+        if shortfall <= 0:
+            return
+        for lab, fee in m.compute_fees_by_lab(self.account).items():
+            self.pay_bill(lab, shortfall * fee)
 
     def wanted_gw(self, at: int) -> float:
         """GW this firm expects to need in month ``at``."""

@@ -1,0 +1,217 @@
+"""Hand-built cascades: small economies where the expected chain of losses is worked out
+by hand, run through the model's own settlement (``model.settlement``)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from model import HotPotatoModel
+from model.ledger import WORLD, ContractKind
+from model.losses import Channel
+from model.settlement import resolve, settle
+
+
+def small(**knobs) -> HotPotatoModel:
+    """One lab, one hyperscaler (Microsoft-like), one bank, one fund, at 2025-01."""
+    m = HotPotatoModel(
+        seed=1, check_invariants=True, n_labs=1, n_hyperscalers=1, n_banks=1, n_funds=1, **knobs
+    )
+    return m
+
+
+def rows(m: HotPotatoModel) -> list[dict]:
+    r = m.trace.rows
+    return [dict(zip(r, vals, strict=True)) for vals in zip(*r.values(), strict=True)]
+
+
+def strip(m: HotPotatoModel, account: int, cash: float = 0.0) -> None:
+    """Leave ``account`` with ``cash`` and no claims or data centers of its own."""
+    ledger = m.ledger
+    ledger.transfer(account, WORLD, float(ledger.cash[account]) - cash)
+    ids = ledger.active_ids()
+    held = ids[ledger.column("creditor")[ids] == account]
+    ledger.reduce(held, ledger.column("principal")[held])
+    ledger.close(held)
+    m.assets.set("active", np.flatnonzero(m.assets["owner"] == account), False)
+
+
+def data_center(m: HotPotatoModel, owner: int, gw: float) -> int:
+    econ = m.econ
+    dc = m.assets.add(
+        owner=owner,
+        gw=gw,
+        gpu_cost=gw * econ.gpu_cost_per_gw,
+        shell_cost=gw * econ.shell_cost_per_gw,
+        ordered=-12,
+        completed=0,
+    )
+    m.assets.set("powered", [dc], True)
+    return dc
+
+
+def test_a_borrower_default_books_the_lenders_shortfall_exactly():
+    m = small()
+    hs, bank = m.hyperscalers[0], m.banks[0]
+    # a known balance sheet: 10 of cash, one new 1 GW data center, its 43 of bonds
+    strip(m, hs.account, cash=10.0)
+    dc = data_center(m, hs.account, 1.0)
+    assert math.isclose(float(m.market_values()[dc]), 50.0)  # 35 GPUs + 15 shell, index 1
+    ledger = m.ledger
+    secured = ledger.add(
+        creditor=bank.account,
+        debtor=hs.account,
+        kind=ContractKind.LOAN,
+        principal=40.0,
+        collateral=dc,
+        maturity=60,
+    )
+    bonds = float(ledger.liabilities()[hs.account]) - 40.0
+    assert math.isclose(bonds, 43.0)
+    resolve(m, hs.account, 1)
+    # the secured loan is repaid from its collateral (50 covers 40); the 10 left and the
+    # 10 of cash go pro rata to the bonds: 43 - 20 = 23 lost, by the bondholders
+    assert ledger.column("principal")[secured] == 0.0
+    assert not any(r["to"] == bank.account for r in rows(m))
+    assert math.isclose(m.trace.total(), 23.0, rel_tol=1e-9)
+    assert {r["to"] for r in rows(m)} == {f.account for f in m.funds}
+    assert all(r["channel"] == Channel.BOND and not r["off_balance"] for r in rows(m))
+    m.check_invariants()
+
+
+def test_a_guarantee_moves_the_loss_to_the_government():
+    m = small(guarantees=True)
+    hs, bank, gov = m.hyperscalers[0], m.banks[0], m.government
+    ledger = m.ledger
+    strip(m, hs.account)  # nothing left: lenders recover nothing
+    loan = ledger.add(
+        creditor=bank.account,
+        debtor=hs.account,
+        kind=ContractKind.LOAN,
+        principal=30.0,
+        maturity=60,
+        guarantor=gov.account,
+    )
+    bank_cash = bank.cash
+    resolve(m, hs.account, 1)
+    on_loan = [r for r in rows(m) if r["from"] == hs.account and r["channel"] == Channel.GUARANTEE]
+    assert len(on_loan) == 1 and on_loan[0]["to"] == gov.account
+    assert math.isclose(on_loan[0]["amount"], 30.0)
+    assert not any(r["to"] == bank.account for r in rows(m))
+    paid_by_state = gov.outlays["guarantees"]
+    assert paid_by_state > 0
+    # the bank got back exactly its 30: recovery from the estate plus the state's payment
+    assert math.isclose(bank.cash - bank_cash, 30.0, rel_tol=1e-9)
+    assert ledger.column("active")[loan] == 0
+    m.check_invariants()
+
+
+def test_a_failing_bank_is_bailed_out_to_its_minimum_ratio():
+    m = small(bailouts=True)
+    bank, gov = m.banks[0], m.government
+    # a loss on its loans to the rest of the economy takes it below the minimum
+    ids = m.ledger.active_ids()
+    book = ids[
+        (m.ledger.column("creditor")[ids] == bank.account)
+        & (m.ledger.column("debtor")[ids] == WORLD)
+    ]
+    # lose enough to fall to a 2% capital ratio (minimum 4.5%)
+    loss = (bank.equity - 0.02 * bank.risk_weighted_assets()) / 0.98
+    m.ledger.reduce(book[:1], [loss])
+    assert math.isclose(bank.capital_ratio(), 0.02, rel_tol=1e-9)
+    assert bank.failing()
+    assert m.distressed() == set()  # bailed out instead of defaulting
+    assert math.isclose(bank.capital_ratio(), m.econ.bank_min_ratio, rel_tol=1e-6)
+    bailout = [r for r in rows(m) if r["channel"] == Channel.BAILOUT]
+    assert len(bailout) == 1 and bailout[0]["to"] == gov.account
+    assert math.isclose(bailout[0]["amount"], gov.outlays["bailouts"])
+    m.check_invariants()
+
+
+def test_without_bailouts_a_failing_bank_defaults_and_deposit_insurance_pays():
+    m = small(bailouts=False)
+    bank, gov = m.banks[0], m.government
+    ids = m.ledger.active_ids()
+    book = ids[
+        (m.ledger.column("creditor")[ids] == bank.account)
+        & (m.ledger.column("debtor")[ids] == WORLD)
+    ]
+    m.ledger.reduce(book[:1], [0.5 * float(m.ledger.column("principal")[book[0]])])
+    assert bank.account in m.distressed()
+    resolve(m, bank.account, 1)
+    assert gov.outlays["deposit_insurance"] > 0
+    insured = [r for r in rows(m) if r["channel"] == Channel.DEPOSIT_INSURANCE]
+    assert insured and all(r["to"] == gov.account for r in insured)
+    m.check_invariants()
+
+
+def test_an_spv_whose_sponsor_fails_defaults_and_its_bondholders_lose_off_balance_sheet():
+    m = small(obs_share=1.0)
+    hs, fund = m.hyperscalers[0], m.funds[0]
+    spv = m.spv_for(hs)
+    raised = spv.raise_funds(20.0)
+    assert raised > 0
+    m.chip_vendor.order(spv.account, raised / (m.chip_vendor.price_per_gw + 15.0))
+    m.chip_vendor.fill_orders()
+    assert spv.debt() > 0 and spv.lease_active()
+    m.market.used_gpu_index = 0.3  # a collapsed used-GPU market
+    strip(m, hs.account)  # a sponsor with nothing left: no residual-value guarantee paid
+    resolve(m, hs.account, 1)  # the sponsor fails: its lease stops
+    assert not spv.lease_active()
+    spv.operate()  # the vehicle winds up
+    assert spv.account in m.distressed()
+    resolve(m, spv.account, 2)
+    spv_rows = [r for r in rows(m) if r["from"] == spv.account]
+    assert spv_rows and all(r["off_balance"] for r in spv_rows)
+    assert all(r["channel"] == Channel.SPV_LEASE for r in spv_rows)
+    assert any(r["to"] == fund.account for r in spv_rows)
+    m.check_invariants()
+
+
+def test_a_fire_sale_marks_down_a_second_lenders_collateral_and_tips_it_over():
+    m = HotPotatoModel(seed=1, check_invariants=True, n_labs=1, n_banks=1, n_funds=1)
+    ledger = m.ledger
+    first, second = m.hyperscalers[3:5]  # the levered builder and the neocloud
+    bank = m.banks[0]
+    for h in (first, second):
+        strip(m, h.account)
+        dc = data_center(m, h.account, 2.0)  # worth 100 at an index of 1
+        ledger.add(
+            creditor=bank.account,
+            debtor=h.account,
+            kind=ContractKind.LOAN,
+            principal=65.0,
+            collateral=dc,
+            maturity=60,
+        )
+    assert m.cure_covenants(second.account)  # 65 <= 0.7 * 100: within its covenant
+    # the first borrower fails; its 2 GW are dumped on a market 3 GW deep
+    settle_depth = resolve(m, first.account, 1)
+    assert settle_depth == 2.0
+    m.market.used_gpu_index *= math.exp(-2.0 / m.econ.fire_sale_depth_gw)
+    # GPUs 70 * 0.51 + shell 30 = 66: 0.7 * 66 = 46 < 65, and the neocloud has no cash,
+    # no cash flow and so no lender to cure it
+    value = float(m.market_values()[ledger.column("collateral")[ledger.active_ids()][-1]])
+    assert value < 65.0 / m.econ.loan_to_value
+    assert second.account in m.distressed()
+
+
+def test_settlement_clears_everything_due_and_is_deterministic():
+    def one(seed):
+        m = HotPotatoModel(seed=seed, horizon_months=30)
+        depths = []
+        while m.running:
+            m.step()
+        depths = m.recorder.series()["cascade_depth"]
+        return m.trace.total(), depths
+
+    assert one(3)[0] == one(3)[0]
+    np.testing.assert_array_equal(one(3)[1], one(3)[1])
+
+
+def test_settle_runs_on_a_fresh_month_without_defaults():
+    m = small()
+    m.exogenous_draws()
+    assert settle(m) == 0
+    assert m.defaulted == set()
