@@ -241,10 +241,16 @@ class HotPotatoModel(mesa.Model):
         self.government.pay(holder, amount, purpose)
 
     # ------------------------------------------------------------- shared views
-    def _cached(self, key: str, compute):
-        """``compute()``, reused until the ledger, the asset book, the month or the GPU
-        price changes."""
-        stamp = (self.ledger.version, self.assets.version, self.tick, self.market.used_gpu_index)
+    def _cached(self, key: str, compute, *, on_cash: bool = True):
+        """``compute()``, reused until the ledger (with ``on_cash``: its cash too, else only
+        its contracts), the asset book, the month or the GPU price changes."""
+        ledger = self.ledger
+        stamp = (
+            ledger.version if on_cash else ledger.contracts_version,
+            self.assets.version,
+            self.tick,
+            self.market.used_gpu_index,
+        )
         hit = self._cache.get(key)
         if hit is not None and hit[0] == stamp:
             return hit[1]
@@ -259,6 +265,7 @@ class HotPotatoModel(mesa.Model):
             lambda: self.assets.market_value(
                 self.tick, 12 * self.params.gpu_economic_life_years, self.market.used_gpu_index
             ),
+            on_cash=False,
         )
 
     def book_values(self) -> np.ndarray:
@@ -266,6 +273,7 @@ class HotPotatoModel(mesa.Model):
         return self._cached(
             "book_values",
             lambda: self.assets.book_value(self.tick, 12 * self.params.gpu_accounting_life_years),
+            on_cash=False,
         )
 
     def equity(self) -> np.ndarray:
@@ -302,7 +310,7 @@ class HotPotatoModel(mesa.Model):
                 gw = np.where(alive, a["gw"], 0.0)
             return a.by_owner(gw, self.ledger.n_accounts)
 
-        return self._cached(f"earning:{at}", compute)
+        return self._cached(f"earning:{at}", compute, on_cash=False)
 
     def _sponsored(self, account: int) -> list[int]:
         return [account] + [
@@ -396,7 +404,7 @@ class HotPotatoModel(mesa.Model):
                 minlength=ledger.n_accounts,
             )
 
-        return float(self._cached("compute_income", compute)[account])
+        return float(self._cached("compute_income", compute, on_cash=False)[account])
 
     def spv_debt_of(self, sponsor: int) -> float:
         """Debt of the live SPVs ``sponsor`` sponsors (off its balance sheet), $B."""
@@ -411,7 +419,7 @@ class HotPotatoModel(mesa.Model):
                     )
             return out
 
-        return self._cached("spv_debt", compute).get(sponsor, 0.0)
+        return self._cached("spv_debt", compute, on_cash=False).get(sponsor, 0.0)
 
     def compute_fees_by_lab(self, provider: int) -> dict[int, float]:
         """This month's fees on the running compute contracts of ``provider``, by lab."""
@@ -486,7 +494,7 @@ class HotPotatoModel(mesa.Model):
             dues = self.ledger.dues(self.tick)
             return np.bincount(dues.debtor, weights=dues.cash, minlength=self.ledger.n_accounts)
 
-        by_account = self._cached("obligations", compute)
+        by_account = self._cached("obligations", compute, on_cash=False)
         return float(by_account[account]) if account < by_account.size else 0.0
 
     def _current_spread(self, debtor: int) -> float:
@@ -518,15 +526,18 @@ class HotPotatoModel(mesa.Model):
 
     def bond_marks(self, account: int) -> float:
         """Mark-to-market gain (+) or loss (−) on the bonds it holds, $B."""
-        ledger = self.ledger
-        ids = ledger.active_ids(ContractKind.BOND)
-        ids = ids[
-            (ledger.column("creditor")[ids] == account) & (ledger.column("debtor")[ids] != WORLD)
-        ]
-        if ids.size == 0:
-            return 0.0
-        prices = self.bond_prices(ids)
-        return float(((prices - 1.0) * ledger.column("principal")[ids]).sum())
+
+        def compute():
+            ledger = self.ledger
+            ids = ledger.active_ids(ContractKind.BOND)
+            ids = ids[ledger.column("debtor")[ids] != WORLD]
+            gain = (self.bond_prices(ids) - 1.0) * ledger.column("principal")[ids]
+            return np.bincount(
+                ledger.column("creditor")[ids], weights=gain, minlength=ledger.n_accounts
+            )
+
+        marks = self._cached("bond_marks", compute)
+        return float(marks[account]) if account < marks.size else 0.0
 
     def payable(self, debtor: int, creditor: int, amount: float) -> None:
         """Book a bill of ``amount`` due this month (cleared at settlement)."""

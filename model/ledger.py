@@ -180,9 +180,13 @@ class Ledger:
         self.check_transfers = False
         self.version = 0
         """Incremented by every change, so derived views can be cached safely."""
+        self.contracts_version = 0
+        """Incremented by every change to the contract book (not by cash transfers)."""
         self._carried_version = -1
         self._carried = np.zeros(0)
         self._views: dict[str, tuple[int, np.ndarray]] = {}
+        self._dues_key: tuple[int, int] | None = None
+        self._dues: Dues | None = None
 
     # ----------------------------------------------------------------- accounts
     @property
@@ -199,6 +203,7 @@ class Ledger:
     def open_account(self, name: str, sector: Sector) -> int:
         """Open an account with zero cash; returns its id."""
         self.version += 1
+        self.contracts_version += 1
         if self._n_accounts == self._cash.size:
             self._cash = np.concatenate([self._cash, np.zeros(self._cash.size)])
         self.names.append(name)
@@ -351,6 +356,7 @@ class Ledger:
             self._cols[name][i] = value
         self._n += 1
         self.version += 1
+        self.contracts_version += 1
         return i
 
     def _grow(self) -> None:
@@ -397,6 +403,7 @@ class Ledger:
             )
         principal[: self._n] = np.maximum(principal[: self._n] - total, 0.0)
         self.version += 1
+        self.contracts_version += 1
 
     def increase(self, ids, amount) -> None:
         """Raise the principal of contracts ``ids`` (a draw on a facility, capitalised
@@ -405,6 +412,7 @@ class Ledger:
         amount = self._amounts(amount, ids.size)
         np.add.at(self._cols["principal"], ids, amount)
         self.version += 1
+        self.contracts_version += 1
 
     def reassign(self, ids, creditor: int) -> None:
         """Sell contracts ``ids`` to a new ``creditor`` (the claims change hands)."""
@@ -414,11 +422,13 @@ class Ledger:
             raise ValueError(f"creditor: {creditor!r} is the debtor of a contract sold to it")
         self._cols["creditor"][ids] = creditor
         self.version += 1
+        self.contracts_version += 1
 
     def close(self, ids) -> None:
         """Mark contracts inactive (repaid, defaulted and resolved, or expired)."""
         self._cols["active"][self._contract_ids(ids)] = False
         self.version += 1
+        self.contracts_version += 1
 
     def set_terms(
         self,
@@ -438,6 +448,7 @@ class Ledger:
         c = self._cols
         c["payment"][i] = payment
         self.version += 1
+        self.contracts_version += 1
         c["maturity"][i] = maturity
         c["principal"][i] = payment * (maturity - tick)
         if residual_guarantee is not None:
@@ -447,9 +458,20 @@ class Ledger:
         """Secure contracts ``ids`` on real asset ``asset``."""
         self._cols["collateral"][self._contract_ids(ids)] = asset
         self.version += 1
+        self.contracts_version += 1
 
     # ------------------------------------------------------------------- dues
     def dues(self, tick: int) -> Dues:
+        """Everything falling due in month ``tick`` (cached until the book changes)."""
+        key = (tick, self.contracts_version)
+        if self._dues_key != key:
+            self._dues = self._compute_dues(tick)
+            for arr in vars(self._dues).values():
+                arr.flags.writeable = False
+            self._dues_key = key
+        return self._dues
+
+    def _compute_dues(self, tick: int) -> Dues:
         """Everything falling due in month ``tick``, for all contracts at once.
 
         * debt is serviced from the month after ``start`` (a payable in its own month);
@@ -494,10 +516,10 @@ class Ledger:
     def carried(self) -> np.ndarray:
         """Carrying amount of each contract ($B): principal for debt and equity stakes,
         zero for executory leases and contingent guarantees (cached until the next change)."""
-        if self._carried_version != self.version:
+        if self._carried_version != self.contracts_version:
             self._carried = self._compute_carried()
             self._carried.flags.writeable = False
-            self._carried_version = self.version
+            self._carried_version = self.contracts_version
         return self._carried
 
     def _compute_carried(self) -> np.ndarray:
@@ -508,8 +530,8 @@ class Ledger:
 
     def _by_account(self, key: str, compute) -> np.ndarray:
         hit = self._views.get(key)
-        if hit is None or hit[0] != self.version:
-            hit = (self.version, compute())
+        if hit is None or hit[0] != self.contracts_version:
+            hit = (self.contracts_version, compute())
             hit[1].flags.writeable = False
             self._views[key] = hit
         return hit[1]
