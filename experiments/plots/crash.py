@@ -1,0 +1,318 @@
+"""Figures of crash probability: by arm and grid point, phase diagram, response to a knob,
+against taxpayer cost, and paired differences between arms (common random numbers)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from experiments.plots.data import Results
+from experiments.plots.stats import error_bars, mean_ci, wilson
+from experiments.plots.style import COLORS, caption, holder_label, knob_label, new_figure, note
+
+__all__ = [
+    "crash_table",
+    "crash_probability",
+    "phase_diagram",
+    "knob_response",
+    "cost_vs_crash",
+    "paired_differences",
+]
+
+
+def crash_table(results: Results, keys: list[str]) -> pd.DataFrame:
+    """Per group of ``keys``: runs, crash probability with its 95% Wilson interval,
+    median crash month (months from the start, crashed runs only) and mean losses ($B)."""
+    runs = results.runs
+    rows = []
+    grouped = runs.groupby(keys, sort=False, dropna=False) if keys else [((), runs)]
+    for values, part in grouped:
+        values = values if isinstance(values, tuple) else (values,)
+        crashed = part["crashed"].astype(bool)
+        p, lo, hi = wilson(int(crashed.sum()), len(part))
+        row = dict(zip(keys, values, strict=True))
+        row.update(runs=len(part), p=p, lo=lo, hi=hi)
+        row["crash_month_median"] = float(part.loc[crashed, "crash_month"].median())
+        row["crash_month_q25"] = float(part.loc[crashed, "crash_month"].quantile(0.25))
+        row["crash_month_q75"] = float(part.loc[crashed, "crash_month"].quantile(0.75))
+        for col in [*results.holder_columns, "loss_total"]:
+            if col in part:
+                row[col] = float(part[col].mean())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _numeric(values) -> bool:
+    return all(
+        isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+        for v in values
+    )
+
+
+def _x_positions(values: list) -> tuple[np.ndarray, list[str] | None]:
+    if _numeric(values):
+        return np.asarray(values, dtype=float), None
+    labels = ["none" if v is None else str(v) for v in values]
+    return np.arange(len(values), dtype=float), labels
+
+
+def _lines(results: Results) -> tuple[str | None, list[str]]:
+    """The x-axis knob (first grid axis) and the keys that split lines."""
+    grid = results.grid_keys
+    x = grid[0] if grid else None
+    series = (["arm"] if results.arm_names else []) + grid[1:]
+    return x, series
+
+
+def _draw_lines(ax, table: pd.DataFrame, x: str, series: list[str], results: Results, y, band):
+    parts = list(table.groupby(series, sort=False, dropna=False)) if series else [((), table)]
+    order = {v: i for i, v in enumerate(results.config["grid"][x])}
+    for i, (key, part) in enumerate(parts):
+        part = part.assign(_o=part[x].map(lambda v: order.get(v, 0))).sort_values("_o")
+        xs, labels = _x_positions(list(part[x]))
+        span = float(np.ptp(xs)) or 1.0
+        dodge = (i - (len(parts) - 1) / 2) * 0.012 * span  # keeps equal values apart
+        color = COLORS[i % len(COLORS)]
+        key = key if isinstance(key, tuple) else (key,)
+        label = results.group_label(dict(zip(series, key, strict=True)), series) if series else None
+        yerr = None
+        if band:
+            yerr = error_bars(part[y], part[band[0]], part[band[1]])
+        ax.errorbar(xs + dodge, part[y], yerr=yerr, marker="o", color=color, capsize=3, label=label)
+        if labels:
+            ax.set_xticks(xs, labels)
+    ax.set_xlabel(knob_label(x))
+    if series:
+        ax.legend(fontsize=8)
+
+
+def crash_probability(results: Results) -> list[tuple[str, Figure]]:
+    """Crash probability by arm and grid point, with 95% Wilson intervals."""
+    x, series = _lines(results)
+    fig = new_figure(9, 5.5)
+    ax = fig.subplots()
+    ax.set_title(f"How likely is a crash within the horizon?\n{results.subtitle()}")
+    if results.runs.empty:
+        note(ax, "no completed simulations")
+        return [("crash_probability", fig)]
+    if x is not None:
+        table = crash_table(results, results.group_keys)
+        _draw_lines(ax, table, x, series, results, "p", ("lo", "hi"))
+    else:
+        table = crash_table(results, results.group_keys)
+        labels = list(table["arm"]) if "arm" in table else ["all runs"]
+        xs = np.arange(len(table))
+        err = error_bars(table["p"], table["lo"], table["hi"])
+        ax.bar(xs, table["p"], color=[COLORS[i % 10] for i in range(len(xs))], alpha=0.8)
+        ax.errorbar(xs, table["p"], yerr=err, fmt="none", ecolor="black", capsize=6)
+        for xi, row in zip(xs, table.itertuples(), strict=True):
+            ax.annotate(
+                f"{row.p:.0%}\n[{row.lo:.0%}, {row.hi:.0%}]",
+                (xi, row.hi),
+                textcoords="offset points",
+                xytext=(0, 4),
+                ha="center",
+                fontsize=8,
+            )
+        ax.set_xticks(xs, labels)
+    ax.set_ylim(0, 1.1)
+    ax.set_ylabel("Crash probability")
+    caption(fig, "Error bars: 95% Wilson interval over seeds.")
+    return [("crash_probability", fig)]
+
+
+def phase_diagram(results: Results) -> list[tuple[str, Figure]]:
+    """Crash probability and median time to crash over the first two grid axes
+    (one row of panels per arm), with the 50% crash-probability contour."""
+    grid = results.grid_keys
+    fig = new_figure(13, 5.5 * max(1, len(results.arm_names)))
+    if len(grid) < 2 or results.runs.empty:
+        ax = fig.subplots()
+        note(ax, "a phase diagram needs two grid knobs and completed simulations")
+        return [("phase_diagram", fig)]
+    gx, gy = grid[0], grid[1]
+    xs, ys = results.config["grid"][gx], results.config["grid"][gy]
+    arms = results.arm_names or [None]
+    axes = np.atleast_2d(fig.subplots(len(arms), 2, squeeze=False))
+    fig.suptitle(f"Where is the threshold?\n{results.subtitle()}")
+    table = crash_table(results, results.group_keys)
+    for r, arm in enumerate(arms):
+        part = table if arm is None else table[table["arm"] == arm]
+        p = np.full((len(ys), len(xs)), np.nan)
+        t = np.full((len(ys), len(xs)), np.nan)
+        for row in part.itertuples(index=False):
+            i, j = ys.index(getattr(row, gy)), xs.index(getattr(row, gx))
+            p[i, j], t[i, j] = row.p, row.crash_month_median
+        for c, (values, title, cmap, unit) in enumerate(
+            [
+                (p, "Crash probability", "Reds", "probability"),
+                (t, "Median time to crash", "viridis_r", "months from 2025-01"),
+            ]
+        ):
+            ax = axes[r, c]
+            vmax = 1.0 if c == 0 else None
+            image = ax.imshow(
+                np.ma.masked_invalid(values),
+                origin="lower",
+                aspect="auto",
+                cmap=cmap,
+                vmin=0.0,
+                vmax=vmax,
+            )
+            fig.colorbar(image, ax=ax, label=unit)
+            if np.isfinite(p).all() and p.min() < 0.5 < p.max() and min(p.shape) > 1:
+                contour = ax.contour(p, levels=[0.5], colors="black", linewidths=2)
+                ax.clabel(contour, fmt={0.5: "50%"}, fontsize=8)
+            ax.set_xticks(range(len(xs)), [f"{v:g}" for v in xs])
+            ax.set_yticks(range(len(ys)), [f"{v:g}" for v in ys])
+            ax.set_xlabel(knob_label(gx))
+            ax.set_ylabel(knob_label(gy))
+            ax.set_title(title + (f" ({arm})" if arm else ""))
+    caption(fig, "Black line: 50% crash probability. Blank cells: no crash.")
+    return [("phase_diagram", fig)]
+
+
+def knob_response(results: Results) -> list[tuple[str, Figure]]:
+    """Crash probability, time to crash and losses against the first grid knob."""
+    x, series = _lines(results)
+    fig = new_figure(15, 5)
+    axes = fig.subplots(1, 3)
+    fig.suptitle(f"Response to {knob_label(x) if x else 'the knob'}\n{results.subtitle()}")
+    if x is None or results.runs.empty:
+        for ax in axes:
+            note(ax, "needs a grid knob and completed simulations")
+        return [("knob_response", fig)]
+    table = crash_table(results, results.group_keys)
+    _draw_lines(axes[0], table, x, series, results, "p", ("lo", "hi"))
+    axes[0].set_ylim(0, 1)
+    axes[0].set_ylabel("Crash probability")
+    axes[0].set_title("Crash probability (95% Wilson interval)")
+    if table["crash_month_median"].notna().any():
+        _draw_lines(
+            axes[1],
+            table,
+            x,
+            series,
+            results,
+            "crash_month_median",
+            ("crash_month_q25", "crash_month_q75"),
+        )
+    else:
+        note(axes[1], "no simulation crashed")
+    axes[1].set_ylabel("Months from 2025-01 to the crash")
+    axes[1].set_title("Time to crash (median; bars: quartiles)")
+    ax = axes[2]
+    if series:
+        _draw_lines(ax, table, x, series, results, "loss_total", None)
+        ax.set_title("Mean total losses per simulation")
+    else:
+        order = {v: i for i, v in enumerate(results.config["grid"][x])}
+        table = table.assign(_o=table[x].map(lambda v: order.get(v, 0))).sort_values("_o")
+        xs, labels = _x_positions(list(table[x]))
+        width = 0.8 * (np.min(np.diff(xs)) if len(xs) > 1 else 1.0)
+        bottom = np.zeros(len(table))
+        for i, col in enumerate(results.holder_columns):
+            ax.bar(xs, table[col], width, bottom=bottom, color=COLORS[i], label=holder_label(col))
+            bottom += table[col].to_numpy()
+        if labels:
+            ax.set_xticks(xs, labels)
+        ax.set_xlabel(knob_label(x))
+        ax.legend(fontsize=7)
+        ax.set_title("Mean losses per simulation, by holder")
+    ax.set_ylabel("$B")
+    return [("knob_response", fig)]
+
+
+def cost_vs_crash(results: Results) -> list[tuple[str, Figure]]:
+    """Crash probability against the taxpayers' cost, per arm and grid point."""
+    fig = new_figure(9, 6)
+    ax = fig.subplots()
+    ax.set_title(f"What does a backstop buy, and what does it cost?\n{results.subtitle()}")
+    runs = results.runs
+    if runs.empty or "loss_government" not in runs:
+        note(ax, "no completed simulations with a taxpayer cost")
+        return [("cost_vs_crash", fig)]
+    for i, (group, part) in enumerate(runs.groupby("group", sort=False)):
+        p, lo, hi = wilson(int(part["crashed"].astype(bool).sum()), len(part))
+        cost, clo, chi = mean_ci(part["loss_government"])
+        color = COLORS[i % len(COLORS)]
+        ax.errorbar(
+            cost,
+            p,
+            xerr=error_bars(cost, clo, chi),
+            yerr=error_bars(p, lo, hi),
+            fmt="o",
+            color=color,
+            capsize=5,
+            markersize=8,
+            label=group,
+        )
+    ax.set_xlabel("Taxpayers' cost: mean government losses per simulation ($B)")
+    ax.set_ylabel("Crash probability")
+    ax.set_ylim(-0.05, 1.05)
+    ax.legend(fontsize=8)
+    caption(fig, "Error bars: 95% intervals (Wilson for probability, t for cost).")
+    return [("cost_vs_crash", fig)]
+
+
+_PAIRED = [
+    ("crashed", "Crash probability", "percentage points", 100.0),
+    ("loss_total", "Total losses", "$B per simulation", 1.0),
+    ("loss_government", "Taxpayers' cost", "$B per simulation", 1.0),
+]
+
+
+def paired_differences(results: Results) -> list[tuple[str, Figure]]:
+    """Each arm minus the reference arm, seed by seed (common random numbers), with 95%
+    t intervals of the mean paired difference."""
+    arms = results.arm_names
+    fig = new_figure(14, 5)
+    axes = fig.subplots(1, len(_PAIRED), sharey=True)
+    ref = arms[0] if arms else None
+    fig.suptitle(
+        f"Difference from the reference arm '{ref}', same seeds\n{results.subtitle()}"
+        if ref
+        else "Paired differences need arms"
+    )
+    runs = results.runs
+    if len(arms) < 2 or runs.empty:
+        for ax in axes:
+            note(ax, "needs two arms and completed simulations")
+        return [("paired_differences", fig)]
+    keys = ["seed", *results.grid_keys]
+    base = runs[runs["arm"] == ref]
+    comparisons = []
+    for arm in arms[1:]:
+        merged = runs[runs["arm"] == arm].merge(base, on=keys, suffixes=("", "_ref"))
+        for point, part in (
+            merged.groupby(results.grid_keys, sort=False, dropna=False)
+            if results.grid_keys
+            else [((), merged)]
+        ):
+            point = point if isinstance(point, tuple) else (point,)
+            label = results.group_label(
+                {"arm": arm, **dict(zip(results.grid_keys, point, strict=True))}
+            )
+            comparisons.append((label, part))
+    for ax, (col, title, unit, scale) in zip(axes, _PAIRED, strict=True):
+        ys = np.arange(len(comparisons))
+        for y, (_, part) in zip(ys, comparisons, strict=True):
+            if col not in part:
+                continue
+            diff = (part[col].astype(float) - part[f"{col}_ref"].astype(float)) * scale
+            mean, lo, hi = mean_ci(diff)
+            color = COLORS[0] if hi < 0 else COLORS[1] if lo > 0 else "0.4"
+            ax.errorbar(mean, y, xerr=error_bars(mean, lo, hi), fmt="o", color=color, capsize=4)
+        ax.axvline(0.0, color="black", linewidth=0.8)
+        if ax is axes[0]:
+            ax.set_yticks(ys, [label for label, _ in comparisons], fontsize=8)
+            ax.invert_yaxis()
+        ax.set_title(f"{title}: difference")
+        ax.set_xlabel(unit)
+    caption(
+        fig,
+        "Point: mean paired difference over seeds; bar: 95% t interval. "
+        "Blue: significantly lower, red: significantly higher.",
+    )
+    return [("paired_differences", fig)]

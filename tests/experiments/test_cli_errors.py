@@ -1,0 +1,136 @@
+"""Bad input: one line on stderr naming the field, exit code 2, nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+def _bad_cases(small: Path, tmp: Path) -> dict[str, tuple[list[str], str]]:
+    broken = tmp / "broken.toml"
+    broken.write_text("ai_payoff = = 3\n")
+    other = tmp / "other" / "exp" / ".20250101T000000Z-abcdef.partial"
+    other.mkdir(parents=True)
+    (other / "manifest.json").write_text('{"config": {"experiment": "baseline"}}')
+    return {
+        "unknown experiment": (["run", "no_such_experiment"], "no_such_experiment"),
+        "unknown key": (["run", small, "--set", "colour=1"], "colour"),
+        "wrong type": (["run", small, "--set", "ai_payoff=abc"], "ai_payoff"),
+        "wrong type bool": (["run", small, "--set", "guarantees=7"], "guarantees"),
+        "out of range": (["run", small, "--set", "obs_share=1.5"], "obs_share"),
+        "grid out of range": (["run", small, "--set", "obs_share=[0.5, 2.0]"], "obs_share"),
+        "not an assignment": (["run", small, "--set", "obs_share"], "KEY=VALUE"),
+        "missing config": (["run", small, "--config", tmp / "nope.toml"], "nope.toml"),
+        "unreadable config": (["run", small, "--config", broken], "broken.toml"),
+        "missing definition": (["run", tmp / "nope" / "def.toml"], "def.toml"),
+        "zero seeds": (["run", small, "--seeds", "0"], "--seeds"),
+        "zero workers": (["run", small, "--workers", "0"], "--workers"),
+        "seeds not a number": (["run", small, "--seeds", "many"], "--seeds"),
+        "unknown backend": (["run", small, "--backend", "gpu"], "--backend"),
+        "serial with workers": (
+            ["run", small, "--backend", "serial", "--workers", "2"],
+            "--workers",
+        ),
+        "resume of another experiment": (["run", small, "--resume", other], "baseline"),
+        "resume of nothing": (["run", small, "--resume", tmp / "nothing"], "--resume"),
+        "resume with settings": (["run", small, "--resume", other, "--seeds", "2"], "--resume"),
+        "unknown option": (["run", small, "--colour", "red"], "--colour"),
+        "validate missing": (["validate", tmp / "nope.toml"], "nope.toml"),
+        "validate broken": (["validate", broken], "broken.toml"),
+        "plot missing": (["plot", tmp / "nothing"], "manifest.json"),
+        "plot unfinished": (["plot", other], "runs.parquet"),
+        "viz bad port": (["viz", "--port", "0"], "--port"),
+        "unreachable scheduler": (
+            ["run", small, "--scheduler", "tcp://127.0.0.1:9"],
+            "--scheduler",
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "unknown experiment",
+        "unknown key",
+        "wrong type",
+        "wrong type bool",
+        "out of range",
+        "grid out of range",
+        "not an assignment",
+        "missing config",
+        "unreadable config",
+        "missing definition",
+        "zero seeds",
+        "zero workers",
+        "seeds not a number",
+        "unknown backend",
+        "serial with workers",
+        "resume of another experiment",
+        "resume of nothing",
+        "resume with settings",
+        "unknown option",
+        "validate missing",
+        "validate broken",
+        "plot missing",
+        "plot unfinished",
+        "unreachable scheduler",
+        "viz bad port",
+    ],
+)
+def test_bad_input_is_refused_with_one_line(cli, small: Path, tmp_path: Path, case: str):
+    args, names = _bad_cases(small, tmp_path)[case]
+    out = tmp_path / "out"
+    code, stdout, stderr = cli(*args, *(["--out", out] if args[0] == "run" else []))
+    assert code == 2, stderr
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("error: ") and names in lines[0]
+    assert "Traceback" not in stderr and stdout == ""
+    assert not out.exists()
+
+
+def test_validate_prints_ok(cli, small: Path, tmp_path: Path):
+    code, stdout, _ = cli("validate", small)
+    assert code == 0 and stdout.startswith("OK: experiment small v1, 4 points x 3 seeds = 12 runs")
+    code, stdout, _ = cli("validate", small.parent / "scenario.toml")
+    assert code == 0 and stdout.startswith("OK: scenario")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("obs_share = 2.0\n")
+    code, _, stderr = cli("validate", bad)
+    assert code == 2 and "obs_share" in stderr and "allowed range [0.0, 1.0]" in stderr
+
+
+def test_help_explains_every_option(cli):
+    code, stdout, _ = cli("run", "--help")
+    assert code == 0
+    for option in [
+        "--config",
+        "--set",
+        "--seeds",
+        "--workers",
+        "--backend",
+        "--scheduler",
+        "--out",
+        "--resume",
+    ]:
+        assert option in stdout
+    assert "$B" in stdout and "GW" in stdout
+    for command in ["list", "validate", "plot", "viz"]:
+        code, stdout, _ = cli(command, "--help")
+        assert code == 0 and "Usage" in stdout
+
+
+def test_list_shows_every_experiment(cli):
+    code, stdout, _ = cli("list")
+    assert code == 0
+    for name in [
+        "baseline",
+        "obs_threshold",
+        "lehman",
+        "depreciation",
+        "power_crunch",
+        "backstop",
+        "gai_kapadia",
+    ]:
+        assert name in stdout

@@ -1,0 +1,108 @@
+"""End to end through the CLI on small sweeps of the real model."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from model.run import LOSS_COLUMNS, SUMMARY_COLUMNS
+
+
+def _last_line(text: str) -> str:
+    return [line for line in text.splitlines() if line.strip()][-1]
+
+
+def test_run_writes_a_complete_run_folder(cli, small: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    code, stdout, stderr = cli("run", small, "--out", out, "--seeds", "2")
+    assert code == 0, stderr
+    run_dir = Path(_last_line(stdout))
+    assert run_dir.parent == out / "small" and run_dir.is_dir()
+    assert [p.name for p in run_dir.parent.iterdir()] == [run_dir.name]  # no partial left
+    assert "ETA" in stderr
+
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert {"config", "seeds", "code_version", "packages", "timings"} <= set(manifest)
+    assert manifest["seeds"]["count"] == 2 and len(manifest["seeds"]["values"]) == 2
+    for package in ["python", "mesa", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "dask"]:
+        assert manifest["packages"][package]
+    assert manifest["timings"]["wall_seconds"] > 0
+    assert manifest["config"]["experiment"] == "small"
+
+    runs = pd.read_parquet(run_dir / "runs.parquet")
+    assert list(runs.columns[:5]) == ["run_index", "arm", "seed", "obs_share", "guarantees"]
+    assert set(SUMMARY_COLUMNS) <= set(runs.columns) and runs.columns[-1] == "error"
+    assert list(runs["run_index"]) == list(range(8))
+    assert (runs["error"] == "").all()
+    assert set(runs["seed"]) == set(manifest["seeds"]["values"])
+    # common random numbers: every arm and grid point ran the same seeds
+    assert runs.groupby(["arm", "obs_share"])["seed"].apply(tuple).nunique() == 1
+
+    ticks = pq.read_table(run_dir / "ticks.parquet").to_pandas()
+    assert list(ticks.columns[:4]) == ["seed", "run_index", "tick", "month"]
+    assert len(ticks) == 8 * 24 and ticks["month"].iloc[0] == "2025-01"
+    assert ticks["ai_index"].dtype == "float32"
+    losses = pd.read_parquet(run_dir / "losses.parquet")
+    assert list(losses.columns[:2]) == ["run_index", "seed"]
+    assert set(LOSS_COLUMNS) <= set(losses.columns)
+
+    for suffix in ("png", "svg"):
+        figure = run_dir / "figures" / f"crash_probability.{suffix}"
+        assert figure.stat().st_size > 1000
+
+
+def test_a_failing_simulation_is_a_row_and_the_sweep_goes_on(cli, small, tmp_path, monkeypatch):
+    import model.run
+
+    real = model.run.simulate
+    bad_seed = None
+
+    def flaky(params, seed):
+        if seed == bad_seed:
+            raise RuntimeError("ledger out of balance\nsecond line")
+        return real(params, seed)
+
+    from experiments.seeds import spawn_seeds
+
+    bad_seed = spawn_seeds(7, 2)[1]
+    monkeypatch.setattr(model.run, "simulate", flaky)
+    code, stdout, stderr = cli("run", small, "--out", tmp_path, "--seeds", "2")
+    assert code == 1
+    runs = pd.read_parquet(Path(_last_line(stdout)) / "runs.parquet")
+    failed = runs[runs["error"] != ""]
+    assert list(failed["seed"]) == [bad_seed] * 4
+    assert set(failed["error"]) == {"RuntimeError: ledger out of balance second line"}
+    assert runs.loc[runs["error"] == "", "crashed"].notna().all()
+    assert "4 failed" in stderr and "ledger out of balance" in stderr
+
+
+def test_gai_kapadia_kind_dispatches_to_its_engine(cli, tmp_path, monkeypatch):
+    engine = types.ModuleType("experiments.gai_kapadia")
+
+    def simulate_point(params, seed):
+        return {
+            "z": params["z"],
+            "frequency": min(1.0, params["z"] / 10),
+            "extent": 0.5,
+            "draws": params["draws"],
+        }
+
+    def plot(run_dir):
+        (Path(run_dir) / "figures").mkdir(exist_ok=True)
+        (Path(run_dir) / "figures" / "window.png").write_bytes(b"png")
+        return [Path(run_dir) / "figures" / "window.png"]
+
+    engine.simulate_point, engine.plot = simulate_point, plot
+    monkeypatch.setitem(sys.modules, "experiments.gai_kapadia", engine)
+    code, stdout, stderr = cli("run", "gai_kapadia", "--out", tmp_path, "--set", "draws=3")
+    assert code == 0, stderr
+    run_dir = Path(_last_line(stdout))
+    runs = pd.read_parquet(run_dir / "runs.parquet")
+    assert list(runs["z"]) == [0.5, *range(1, 11), 12]
+    assert {"frequency", "extent"} <= set(runs.columns) and set(runs["draws"]) == {3}
+    assert (run_dir / "figures" / "window.png").exists()
