@@ -98,7 +98,8 @@ def _backend(backend: str | None, workers: int | None, scheduler: str | None) ->
     if workers is not None and workers < 1:
         raise InputError(f"--workers: {workers} is out of range; allowed range [1, CPUs or more]")
     if backend is None:
-        backend = "dask" if scheduler else ("processes" if (workers or 1) > 1 else "serial")
+        many = (workers or default_workers()) > 1
+        backend = "dask" if scheduler else ("processes" if many else "serial")
     if backend not in BACKENDS:
         raise InputError(f"--backend: {backend!r} is not one of {', '.join(BACKENDS)}")
     if scheduler and backend != "dask":
@@ -154,7 +155,7 @@ def run(
         typer.Option(
             "--workers",
             metavar="N",
-            help="Worker processes (default: 1 for serial, else the number of CPUs).",
+            help="Worker processes (default: the number of CPUs; 1 with --backend serial).",
         ),
     ] = None,
     backend: Annotated[
@@ -162,8 +163,9 @@ def run(
         typer.Option(
             "--backend",
             metavar="NAME",
-            help="serial | processes | dask (default: serial, or processes when --workers > 1, "
-            "or dask with --scheduler). Results are identical on every backend.",
+            help="serial | processes | dask (default: processes on every CPU, serial with "
+            "--workers 1 or a single CPU, dask with --scheduler). Results are identical on "
+            "every backend.",
         ),
     ] = None,
     scheduler: Annotated[

@@ -23,7 +23,7 @@ __all__ = ["fan_charts", "time_to_crash", "FAN_PANELS", "MAX_GROUPS"]
 FAN_PANELS = [
     ("AI equity index", ["ai_index"]),
     ("Credit spreads", ["spread_ig", "spread_hy"]),
-    ("Defaults per month", ["defaults"]),
+    ("Defaulted firms", ["defaults"]),
     ("Credit losses", ["credit_losses"]),
 ]
 """Panels of the fan chart: title and the series drawn in it."""
