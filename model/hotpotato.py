@@ -161,6 +161,7 @@ class HotPotatoModel(mesa.Model):
         mk.revenue_per_gw = self.revenue_per_gw_at(self.tick)
         mk.realised_revenue = 0.0
         mk.demand_seen = 0.0
+        mk.last_fire_sale_gw = mk.fire_sale_gw
         mk.fire_sale_gw = 0.0
 
     def government_acts(self) -> None:
@@ -565,8 +566,8 @@ class HotPotatoModel(mesa.Model):
         self.payable(account, WORLD, bill - subsidy)
 
     def sell_data_centers(self, owner: int, ids: np.ndarray) -> float:
-        """Sell data centers to the rest of the economy at market value; the seller books
-        any shortfall below book value as a fire-sale loss. Returns GW sold."""
+        """Sell data centers to the rest of the economy at market value (the gap below book
+        value reaches the seller's claimants as lower recoveries). Returns GW sold."""
         if ids.size == 0:
             return 0.0
         value = float(self.market_values()[ids].sum())

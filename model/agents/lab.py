@@ -4,8 +4,8 @@ raises equity, and defaults when it cannot pay.
 Each month (tick step 2):
 
 * revenue = min(share * R(t)/12 * exp(noise), serving_GW * v(t))  — demand or capacity;
-* costs: fixed opex (growing 2% a month while revenue grows) + 15% of revenue, booked as
-  payables; compute fees fall due on its contracts at settlement;
+* costs: fixed opex (growing 2% a month, up to 8 times its 2025 level) + 15% of revenue,
+  booked as payables; compute fees fall due on its contracts at settlement;
 * compute: it wants the GW its *expected* revenue in 24 months needs, serving plus
   training (``training_share``, halving every ``training_halving_months``); if
   contracted compute falls short by >10% it signs new

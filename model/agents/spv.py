@@ -16,8 +16,10 @@ import numpy as np
 
 from model.agents.base import Institution
 from model.financing import bank_loan, buy_equity, sell_bonds, sell_equity
-from model.ledger import Amortisation, ContractKind, Sector
+from model.ledger import IS_DEBT, WORLD, Amortisation, ContractKind, Sector
+from model.losses import Channel
 from model.markets.credit import rating_spread
+from model.markets.gpu import fire_sale_impact
 
 __all__ = ["SPV"]
 
@@ -144,18 +146,44 @@ class SPV(Institution):
         return False
 
     def _repay_all(self) -> None:
+        """Sell the data centers (into the used-GPU market), repay all debt, and pay what
+        is left to the equity holders; their shortfall on the stake is their loss."""
         m = self.m
         ledger = m.ledger
         owned = np.flatnonzero(m.assets["active"] & (m.assets["owner"] == self.account))
-        m.sell_data_centers(self.account, owned)
+        sold = m.sell_data_centers(self.account, owned)
+        if sold > 0:
+            m.market.used_gpu_index *= fire_sale_impact(sold, m.econ.fire_sale_depth_gw)
+            m.market.fire_sale_gw += sold
         ids = ledger.active_ids()
-        ids = ids[
-            (ledger.column("debtor")[ids] == self.account)
-            & np.isin(ledger.column("kind")[ids], [ContractKind.BOND, ContractKind.LOAN])
-        ]
-        amounts = ledger.column("principal")[ids].copy()
+        mine = ids[ledger.column("debtor")[ids] == self.account]
+        kind = ledger.column("kind")[mine]
+        debt = mine[IS_DEBT[kind]]
+        amounts = ledger.column("principal")[debt].copy()
         ledger.transfer_many(
-            np.full(ids.size, self.account), ledger.column("creditor")[ids], amounts
+            np.full(debt.size, self.account), ledger.column("creditor")[debt], amounts
         )
-        ledger.reduce(ids, amounts)
-        ledger.close(ids)
+        ledger.reduce(debt, amounts)
+        ledger.close(debt)
+        stakes = mine[kind == ContractKind.EQUITY]
+        held = ledger.column("principal")[stakes].copy()
+        holders = ledger.column("creditor")[stakes]
+        left = max(self.cash, 0.0)
+        if held.sum() > 0:
+            paid = held / held.sum() * left
+            ledger.transfer_many(np.full(stakes.size, self.account), holders, paid)
+            for holder, stake, got in zip(holders, held, paid, strict=True):
+                m.trace.book(
+                    tick=m.tick,
+                    round_=m.current_round,
+                    debtor=self.account,
+                    holder=int(holder),
+                    channel=Channel.SPV_LEASE,
+                    off_balance=True,
+                    amount=max(0.0, float(stake - got)),
+                )
+            ledger.reduce(stakes, held)
+        elif left > 0:
+            ledger.transfer(self.account, WORLD, left)
+        ledger.close(mine[~IS_DEBT[kind] & (kind != ContractKind.EQUITY)])
+        ledger.close(stakes)

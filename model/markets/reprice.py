@@ -41,7 +41,7 @@ def reprice(m: HotPotatoModel) -> None:
         index_return_3m=r3,
         surprise=surprise,
         defaults=defaults_now,
-        fire_sale_gw=mk.fire_sale_gw,
+        fire_sale_gw=mk.last_fire_sale_gw,
         momentum=m.params.sentiment_momentum,
         rng=m.rng,
     )

@@ -29,6 +29,9 @@ class MarketState:
     """Price of used GPUs relative to their economic-life value (1 = fair)."""
     fire_sale_gw: float = 0.0
     """GW of GPUs sold in fire sales this month."""
+    last_fire_sale_gw: float = 0.0
+    """GW of GPUs sold in fire sales last month (what sentiment reacts to when it is
+    updated, before this month's settlement)."""
     power_price: float = 60.0
     """Wholesale power price for data centers, $/MWh."""
     risk_free: float = 0.045

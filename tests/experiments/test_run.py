@@ -70,8 +70,10 @@ def test_a_failing_simulation_is_a_row_and_the_sweep_goes_on(cli, small, tmp_pat
     from experiments.seeds import spawn_seeds
 
     bad_seed = spawn_seeds(7, 2)[1]
-    monkeypatch.setattr(model.run, "simulate", flaky)
-    code, stdout, stderr = cli("run", small, "--out", tmp_path, "--seeds", "2")
+    monkeypatch.setattr(model.run, "simulate", flaky)  # reaches this process only: serial
+    code, stdout, stderr = cli(
+        "run", small, "--out", tmp_path, "--seeds", "2", "--backend", "serial"
+    )
     assert code == 1
     runs = pd.read_parquet(Path(_last_line(stdout)) / "runs.parquet")
     failed = runs[runs["error"] != ""]
