@@ -247,6 +247,18 @@ class Economy(_Frozen):
     )
     vendor_stake_cap: float = Field(100.0, ge=0, description="Vendor financing cap per lab, $B.")
     build_months: int = Field(12, ge=1, le=60, description="Months from order to finished DC.")
+    lab_planning_months: int = Field(
+        24,
+        ge=1,
+        le=120,
+        description="How far ahead a lab plans its compute from expected revenue (assumption).",
+    )
+    hyperscaler_planning_months: int = Field(
+        24,
+        ge=1,
+        le=120,
+        description="How far ahead a hyperscaler plans its own AI capacity (assumption).",
+    )
     compute_rent: float = Field(
         1.1, gt=0, description="Rent of new compute contracts at 2025-01, $B per GW-month."
     )

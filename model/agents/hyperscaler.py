@@ -38,7 +38,6 @@ from model.markets.credit import RATINGS, leverage_rating, rating_spread
 
 __all__ = ["Hyperscaler"]
 
-PLANNING_MONTHS = 24
 GAP_CLOSED_PER_MONTH = 1 / 6
 BUFFER_MONTHS = 3
 MAX_LEVERAGE = {"AA": 2.5, "A": 2.5, "BBB": 7.0, "BB": 7.0, "B": 7.0}
@@ -153,8 +152,9 @@ class Hyperscaler(Institution):
         m = self.m
         g = m.expected_growth_used()
         expected = max(self.ai_revenue, 0.5 * self.share * m.market.industry_revenue / 12.0)
-        expected *= (1 + g) ** PLANNING_MONTHS
-        future = m.tick + PLANNING_MONTHS
+        horizon = m.econ.hyperscaler_planning_months
+        expected *= (1 + g) ** horizon
+        future = m.tick + horizon
         own = expected / m.revenue_per_gw_at(future) / m.serving_share(future)
         return m.rented_out_gw(self.account, at=at) + own
 

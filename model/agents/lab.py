@@ -6,7 +6,7 @@ Each month (tick step 2):
 * revenue = min(share * R(t)/12 * exp(noise), serving_GW * v(t))  — demand or capacity;
 * costs: fixed opex (growing 2% a month, up to 8 times its 2025 level) + 15% of revenue,
   booked as payables; compute fees fall due on its contracts at settlement;
-* compute: it wants the GW its *expected* revenue in 24 months needs, serving plus
+* compute: it wants the GW its *expected* revenue ``lab_planning_months`` ahead needs, serving plus
   training (``training_share``, halving every ``training_halving_months``); if
   contracted compute falls short by >10% it signs new
   take-or-pay contracts with the hyperscalers that rent to labs (in proportion to their
@@ -30,7 +30,6 @@ from model.ledger import WORLD, Amortisation, ContractKind, Sector
 
 __all__ = ["AILab"]
 
-PLANNING_MONTHS = 24
 RUNWAY_MONTHS = 12
 ROUND_MONTHS = 18
 VARIABLE_COST = 0.15
@@ -73,7 +72,7 @@ class AILab(Institution):
         m = self.m
         econ = m.econ
         g = m.expected_growth_used()
-        horizon = PLANNING_MONTHS
+        horizon = econ.lab_planning_months
         expected = max(self.revenue, self.share * m.market.industry_revenue / 12.0 * 0.5)
         expected *= (1 + g) ** horizon
         v_future = m.revenue_per_gw_at(m.tick + horizon)
