@@ -483,34 +483,28 @@ class Ledger:
         """
         c = self._cols
         n = self._n
-        active = c["active"][:n]
         kind = c["kind"][:n]
         start = c["start"][:n]
         maturity = c["maturity"][:n]
         principal = c["principal"][:n]
-        live = active & (start <= tick) & (principal > 0)
+        amort = c["amortisation"][:n]
+        live = c["active"][:n] & (start <= tick) & (principal > 0)
         # debt pays from the month after it is issued; a payable is due in its month
         is_debt = IS_DEBT[kind] & live & ((start < tick) | (kind == ContractKind.PAYABLE))
         is_lease = IS_LEASE[kind] & live & (tick < maturity)
         ids = np.flatnonzero(is_debt | is_lease)
-        if ids.size == 0:
-            empty = np.zeros(0)
-            return Dues(ids, ids.copy(), ids.copy(), empty, empty.copy())
-        p = principal[ids]
-        amort = c["amortisation"][ids]
-        months_left = np.maximum(maturity[ids] - tick + 1, 1)  # payments due tick..maturity
-        interest = np.where(IS_DEBT[kind[ids]], p * c["rate"][ids] / 12.0, 0.0)
+        # computed over the whole book (cheaper than gathering first), then selected
+        months_left = np.maximum(maturity - (tick - 1), 1)  # payments due tick..maturity
         due_principal = np.where(
-            amort == Amortisation.LINEAR,
-            p / months_left,
-            np.where(maturity[ids] <= tick, p, 0.0),
+            amort == Amortisation.LINEAR, principal / months_left, principal * (maturity <= tick)
         )
+        fee = c["payment"][:n]
+        fee = np.where(principal - fee <= 1e-9 * fee, principal, np.minimum(fee, principal))
         level = amort == Amortisation.LEVEL
-        fee = c["payment"][ids]
-        fee = np.where(p - fee <= 1e-9 * np.maximum(fee, 1e-300), p, np.minimum(fee, p))
-        cash = np.where(level, fee, interest + due_principal)
-        reduction = np.where(level, fee, due_principal)
-        return Dues(ids, c["debtor"][ids].copy(), c["creditor"][ids].copy(), cash, reduction)
+        interest = principal * c["rate"][:n] * (is_debt / 12.0)
+        cash = np.where(level, fee, interest + due_principal)[ids]
+        reduction = np.where(level, fee, due_principal)[ids]
+        return Dues(ids, c["debtor"][ids], c["creditor"][ids], cash, reduction)
 
     # ------------------------------------------------------------ balance sheet
     def carried(self) -> np.ndarray:
