@@ -6,8 +6,8 @@ Four panels, none coded into the model: (a) boom then bust when the AI payoff
 disappoints: the median AI equity index for three ceilings; (b) the distribution of total
 losses over seeds (fat right tail); (c) growth of AI-related debt over the two years that
 end a year before a crash, against every 24-month window; (d) true minus reported
-hyperscaler leverage around the crash month. Writes docs/figures/stylized_facts.png and .svg and prints the numbers
-quoted in docs/validation.md.
+hyperscaler leverage around the crash month. Writes docs/figures/stylized_facts.png and
+.svg and prints the numbers quoted in docs/validation.md.
 """
 
 from __future__ import annotations
