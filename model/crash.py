@@ -7,10 +7,11 @@ A crash is the first month in which any of these holds (thresholds are scenario 
   AI-related debt (debt owed by labs, hyperscalers, SPVs, the chip vendor, and NAV loans);
 * a bank fails or needs a bailout.
 
-The record holds the month, the trigger, the first defaulter, the cascade depth (the
+The record holds the month, the trigger, the first defaulter by the crash month ("" if
+none defaulted by then; over the run if there was no crash), the cascade depth (the
 deepest cascade up to the crash, or over the run if none), whether the path ran through
-off-balance-sheet contracts (an SPV defaulted or an off-balance loss was booked by the
-crash month), and losses by holder over the whole run.
+off-balance-sheet contracts (an SPV defaulted by the crash month), and losses by holder
+over the whole run (each dollar counted once: ``model.losses``).
 """
 
 from __future__ import annotations
@@ -93,17 +94,19 @@ class CrashDetector:
             self.obs_path = self._off_balance_so_far()
 
     def _off_balance_so_far(self) -> bool:
+        """Whether the path so far ran through off-balance-sheet contracts: an SPV
+        defaulted (an orderly wind-up that repays its debt does not count)."""
         m = self.m
-        if any(off for off in m.trace.rows["off_balance"]):
-            return True
-        return any(m.sector_of(s.account) == Sector.SPV and m.is_defaulted(s) for s in m.spvs)
+        return any(m.is_defaulted(s) for s in m.spvs)
 
     def summary(self) -> dict[str, Any]:
         """The crash record and losses by holder (the ``runs.parquet`` columns)."""
         m = self.m
         crashed = self.month is not None
         losses = m.trace.by_holder()
-        first = m.default_log[0][2] if m.default_log else ""
+        last = self.month if crashed else m.tick
+        before = [name for tick, _, name in m.default_log if tick <= last]
+        first = before[0] if before else ""
         out: dict[str, Any] = {
             "crashed": crashed,
             "crash_month": self.month if crashed else -1,

@@ -159,6 +159,7 @@ class HotPotatoModel(mesa.Model):
             self.tick, self.params.ai_payoff, econ.ai_revenue_2025, econ.demand_growth
         )
         mk.revenue_per_gw = self.revenue_per_gw_at(self.tick)
+        self.current_round = 0
         mk.realised_revenue = 0.0
         mk.demand_seen = 0.0
         mk.last_fire_sale_gw = mk.fire_sale_gw
@@ -236,10 +237,11 @@ class HotPotatoModel(mesa.Model):
         ledger.reduce(ids, excess)
         return True
 
-    def government_pays(self, guarantor: int, holder: int, amount: float) -> None:
-        """A guarantor (the government) pays ``holder`` the shortfall on a guaranteed claim."""
-        purpose = "deposit_insurance" if self.sector_of(holder) == Sector.WORLD else "guarantees"
-        self.government.pay(holder, amount, purpose)
+    def government_pays(self, guarantor: int, holder: int, amount: float, debtor: int) -> None:
+        """A guarantor (the government) pays ``holder`` the shortfall on a guaranteed claim
+        on ``debtor`` (deposit insurance when the debtor is a bank)."""
+        bank = self.sector_of(debtor) == Sector.BANK
+        self.government.pay(holder, amount, "deposit_insurance" if bank else "guarantees")
 
     # ------------------------------------------------------------- shared views
     def _cached(self, key: str, compute, *, on_cash: bool = True):

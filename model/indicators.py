@@ -162,4 +162,5 @@ class Recorder:
             "channel": np.array([Channel(c).label for c in r["channel"]], dtype=object),
             "off_balance": np.array(r["off_balance"], dtype=bool),
             "amount": np.array(r["amount"], dtype=np.float64),
+            "passed_on": np.array(r["passed_on"], dtype=np.float64),
         }

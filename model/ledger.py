@@ -131,6 +131,7 @@ _COLUMNS: dict[str, type] = {
     "guarantor": np.int32,
     "reference": np.int32,
     "residual_guarantee": np.float64,
+    "basis": np.float64,
     "off_balance": np.bool_,
     "active": np.bool_,
 }
@@ -298,11 +299,15 @@ class Ledger:
         reference: int = -1,
         residual_guarantee: float = 0.0,
         off_balance: bool = False,
+        basis: float = 1.0,
     ) -> int:
         """Add one contract and return its id. Validates every field first (nothing is
         half-added): amounts finite and >= 0, accounts known, ``maturity >= start``,
-        ``0 <= rate <= 1`` a year."""
+        ``0 <= rate <= 1`` a year. ``basis`` is what the creditor paid per unit of
+        principal (1 unless the claim was bought at a discount or premium)."""
         maturity = start if maturity is None else maturity
+        if not np.isfinite(basis) or basis < 0:
+            raise ValueError(f"basis: {basis!r} must be a finite price >= 0")
         for field, value in (
             ("principal", principal),
             ("payment", payment),
@@ -350,6 +355,7 @@ class Ledger:
             "reference": reference,
             "residual_guarantee": residual_guarantee,
             "off_balance": off_balance,
+            "basis": basis,
             "active": True,
         }
         for name, value in row.items():
@@ -414,12 +420,18 @@ class Ledger:
         self.version += 1
         self.contracts_version += 1
 
-    def reassign(self, ids, creditor: int) -> None:
-        """Sell contracts ``ids`` to a new ``creditor`` (the claims change hands)."""
+    def reassign(self, ids, creditor: int, basis: float | None = None) -> None:
+        """Sell contracts ``ids`` to a new ``creditor`` (the claims change hands) at
+        ``basis`` per unit of principal (recorded: a later write-off costs the buyer only
+        what it paid)."""
         self._check_account("creditor", int(creditor))
         ids = self._contract_ids(ids)
         if np.any(self._cols["debtor"][ids] == creditor):
             raise ValueError(f"creditor: {creditor!r} is the debtor of a contract sold to it")
+        if basis is not None:
+            if not np.isfinite(basis) or basis < 0:
+                raise ValueError(f"basis: {basis!r} must be a finite price >= 0")
+            self._cols["basis"][ids] = basis
         self._cols["creditor"][ids] = creditor
         self.version += 1
         self.contracts_version += 1

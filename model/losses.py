@@ -3,8 +3,12 @@
 A loss is booked when a claim is written down because its debtor defaulted (credit
 channels), when a holder sells an asset below its carrying value (fire sale), or when the
 government pays for someone else's failure (guarantee, bailout, deposit insurance).
-A defaulted firm books no loss of its own: its shortfall is booked to those who held
-claims on it, so every dollar of loss is counted once, at the holder that ends with it.
+A defaulted firm books no loss on itself: its shortfall is booked to those who held
+claims on it. Losses it had booked before it failed are partly passed on: the part that
+exceeded its equity (its negative equity at default) reaches its own creditors and is
+booked by them, so that part of its rows is marked ``passed_on``. Losses by holder and
+the total count ``amount - passed_on``: every dollar once, at the holder that ends with
+it (for a failed firm, its owners keep what its equity absorbed).
 
 Holders (the ``loss_*`` columns of ``runs.parquet``):
 ``lab_investors`` – whoever holds equity in an AI lab (venture investors, funds, the chip
@@ -54,13 +58,13 @@ CREDIT_CHANNELS = frozenset(
         Channel.BOND,
         Channel.SPV_LEASE,
         Channel.VENDOR_FINANCING,
-        Channel.COMPUTE_CONTRACT,
         Channel.NAV_LOAN,
-        Channel.PAYABLE,
         Channel.GUARANTEE,
+        Channel.DEPOSIT_INSURANCE,
     }
 )
-"""Channels that count as credit losses for the crash rule."""
+"""Channels that count as credit losses for the crash rule: losses on debt (not on
+equity, fire sales, bills or bailouts), as its denominator is AI-related debt."""
 
 _SECTOR_HOLDER = {
     Sector.BANK: "banks",
@@ -86,7 +90,17 @@ class LossTrace:
         self._sectors = sectors
         self.rows: dict[str, list] = {
             k: []
-            for k in ("tick", "round", "from", "to", "holder", "channel", "off_balance", "amount")
+            for k in (
+                "tick",
+                "round",
+                "from",
+                "to",
+                "holder",
+                "channel",
+                "off_balance",
+                "amount",
+                "passed_on",
+            )
         }
 
     def book(
@@ -121,26 +135,44 @@ class LossTrace:
         r["channel"].append(int(channel))
         r["off_balance"].append(bool(off_balance))
         r["amount"].append(float(amount))
+        r["passed_on"].append(0.0)
+
+    def pass_on(self, account: int, hole: float) -> float:
+        """``account`` has defaulted with a hole of ``hole`` $B (negative equity): that part
+        of the losses it booked earlier is passed on to its own creditors, who book it
+        again as they are resolved. Mark it on its rows, pro rata, so that each dollar is
+        counted once, at the holder that ends with it. Returns the amount passed on."""
+        r = self.rows
+        mine = [i for i, to in enumerate(r["to"]) if to == account]
+        kept = sum(r["amount"][i] - r["passed_on"][i] for i in mine)
+        passed = min(kept, max(0.0, hole))
+        if passed <= 0:
+            return 0.0
+        share = passed / kept
+        for i in mine:
+            r["passed_on"][i] += share * (r["amount"][i] - r["passed_on"][i])
+        return passed
+
+    def _final(self) -> list[float]:
+        return [a - p for a, p in zip(self.rows["amount"], self.rows["passed_on"], strict=True)]
 
     def __len__(self) -> int:
         return len(self.rows["amount"])
 
     def by_holder(self) -> dict[str, float]:
-        """Losses summed by holder category, $B (every category present)."""
+        """Losses summed by holder category, each dollar counted once, $B."""
         out = dict.fromkeys(HOLDERS, 0.0)
-        for holder, amount in zip(self.rows["holder"], self.rows["amount"], strict=True):
+        for holder, amount in zip(self.rows["holder"], self._final(), strict=True):
             out[holder] += amount
         return out
 
     def total(self) -> float:
-        return float(np.sum(self.rows["amount"])) if len(self) else 0.0
+        """All losses, each counted once (booked less passed on), $B."""
+        return float(np.sum(self._final())) if len(self) else 0.0
 
     def credit_losses(self) -> float:
-        """Cumulative losses through credit channels, $B."""
+        """Cumulative losses through credit channels, each counted once, $B."""
+        final = self._final()
         return float(
-            sum(
-                a
-                for c, a in zip(self.rows["channel"], self.rows["amount"], strict=True)
-                if c in CREDIT_CHANNELS
-            )
+            sum(a for c, a in zip(self.rows["channel"], final, strict=True) if c in CREDIT_CHANNELS)
         )

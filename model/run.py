@@ -41,8 +41,10 @@ LOSS_COLUMNS = [
     "channel",
     "off_balance",
     "amount",
+    "passed_on",
 ]
-"""Columns of the hot-potato trace (``losses.parquet``), one row per loss booked."""
+"""Columns of the hot-potato trace (``losses.parquet``), one row per loss booked.
+``amount - passed_on`` is the part its holder ends with (``model.losses``)."""
 
 
 @dataclass

@@ -112,6 +112,9 @@ def _close_finished(m: HotPotatoModel) -> None:
 def resolve(m: HotPotatoModel, account: int, round_: int) -> float:
     """Resolve the default of ``account``; returns the GW of GPUs it fire-sold."""
     ledger = m.ledger
+    # What it lost before and could not absorb (its negative equity) passes to its own
+    # creditors, who book it as they are resolved: count it once, with them.
+    m.trace.pass_on(account, -float(m.equity()[account]))
     m.mark_defaulted(account, round_)
     tick = m.tick
 
@@ -140,7 +143,7 @@ def resolve(m: HotPotatoModel, account: int, round_: int) -> float:
         held, carried = held[~on_world], carried[~on_world]
     if held.size:
         sale = float(carried.sum()) * (1 - CLAIM_HAIRCUT)
-        ledger.reassign(held, WORLD)
+        ledger.reassign(held, WORLD, basis=1 - CLAIM_HAIRCUT)
         if sale > 0:
             ledger.transfer(WORLD, account, sale)
 
@@ -188,20 +191,24 @@ def resolve(m: HotPotatoModel, account: int, round_: int) -> float:
     guarantor = ledger.column("guarantor")[owed]
     off_balance = ledger.column("off_balance")[owed]
     debtor_is_spv = m.sector_of(account) == Sector.SPV
+    basis = ledger.column("basis")[owed]
+    debtor_sector = m.sector_of(account)
     for k in np.flatnonzero((is_debt | is_equity) & (claim - recovered > 1e-12)):
-        loss = float(claim[k] - recovered[k])
+        shortfall = float(claim[k] - recovered[k])
         holder = int(creditors[k])
         channel = Channel.SPV_LEASE if debtor_is_spv else _CHANNEL_OF_KIND[ContractKind(kind[k])]
         if guarantor[k] >= 0 and is_debt[k]:
-            m.government_pays(int(guarantor[k]), holder, loss)
-            holder, channel = (
-                int(guarantor[k]),
-                (
-                    Channel.DEPOSIT_INSURANCE
-                    if m.sector_of(account) == Sector.BANK
-                    else Channel.GUARANTEE
-                ),
-            )
+            # the guarantor makes the holder whole and holds the loss instead
+            m.government_pays(int(guarantor[k]), holder, shortfall, debtor=account)
+            holder = int(guarantor[k])
+            bank = debtor_sector == Sector.BANK
+            channel = Channel.DEPOSIT_INSURANCE if bank else Channel.GUARANTEE
+            loss = shortfall
+        else:
+            # a holder that bought the claim below par loses only what it paid
+            loss = max(0.0, float(basis[k] * claim[k] - recovered[k]))
+            if is_equity[k] and debtor_sector == Sector.BANK and holder == m.government.account:
+                channel = Channel.BAILOUT  # the taxpayers' stake in a bank they rescued
         m.trace.book(
             tick=tick,
             round_=round_,

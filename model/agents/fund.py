@@ -109,10 +109,11 @@ class Fund(Institution):
                     amortisation=int(ledger.column("amortisation")[i]),
                     off_balance=bool(ledger.column("off_balance")[i]),
                     guarantor=int(ledger.column("guarantor")[i]),
+                    basis=price,
                 )
                 ledger.reduce([i], [sell])
             else:
-                ledger.reassign([i], WORLD)
+                ledger.reassign([i], WORLD, basis=price)
             ledger.transfer(WORLD, self.account, sell * price)
             m.trace.book(
                 tick=m.tick,
@@ -121,7 +122,7 @@ class Fund(Institution):
                 holder=self.account,
                 channel=Channel.FIRE_SALE,
                 off_balance=bool(ledger.column("off_balance")[i]),
-                amount=sell * (1 - price),
+                amount=max(0.0, sell * (1 - price)),  # a sale above par is a gain
             )
             amount -= sell * price
 

@@ -5,7 +5,8 @@ backstop moves through the ledger and the taxpayer cost is the sum of its outlay
 * ``guarantees``: new data-center bank loans and SPV bonds carry a state guarantee; when
   one defaults the government pays the holder's shortfall (``settlement.resolve``).
 * ``bailouts``: a bank below its minimum capital ratio is recapitalised to that ratio
-  with new equity bought by the government (booked in full as a taxpayer loss).
+  with new equity bought by the government: a taxpayer cost at once, and a taxpayer loss
+  (channel ``bailout``) if the bank later fails and the stake is written off.
 * ``energy_subsidy``: the government pays that share of data centers' power bills.
 * Deposit insurance always applies: insured deposits of a failed bank are paid in full.
 """
@@ -15,7 +16,6 @@ from __future__ import annotations
 from model.agents.base import Institution
 from model.financing import buy_equity
 from model.ledger import WORLD, ContractKind, Sector
-from model.losses import Channel
 
 __all__ = ["Government"]
 
@@ -76,12 +76,3 @@ class Government(Institution):
         buy_equity(m, self.account, bank.account, need)
         self.outlays["bailouts"] += need
         m.bailed_out(bank)
-        m.trace.book(
-            tick=m.tick,
-            round_=m.current_round,
-            debtor=bank.account,
-            holder=self.account,
-            channel=Channel.BAILOUT,
-            off_balance=False,
-            amount=need,
-        )

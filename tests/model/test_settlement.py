@@ -107,7 +107,7 @@ def test_a_guarantee_moves_the_loss_to_the_government():
     m.check_invariants()
 
 
-def test_a_failing_bank_is_bailed_out_to_its_minimum_ratio():
+def test_a_failing_bank_is_bailed_out_to_its_minimum_ratio_and_the_stake_can_be_lost():
     m = small(bailouts=True)
     bank, gov = m.banks[0], m.government
     # a loss on its loans to the rest of the economy takes it below the minimum
@@ -123,9 +123,21 @@ def test_a_failing_bank_is_bailed_out_to_its_minimum_ratio():
     assert bank.failing()
     assert m.distressed() == set()  # bailed out instead of defaulting
     assert math.isclose(bank.capital_ratio(), m.econ.bank_min_ratio, rel_tol=1e-6)
+    # a taxpayer cost now, paid for a stake; no loss yet (the bank booked the losses)
+    assert rows(m) == []
+    ids = m.ledger.active_ids(ContractKind.EQUITY)
+    stake = ids[
+        (m.ledger.column("creditor")[ids] == gov.account)
+        & (m.ledger.column("debtor")[ids] == bank.account)
+    ]
+    assert math.isclose(float(m.ledger.column("principal")[stake].sum()), gov.outlays["bailouts"])
+    # if the rescued bank loses more than its new capital and fails, the taxpayers lose
+    # their stake
+    m.ledger.reduce(book[:1], [bank.equity + 10.0])
+    resolve(m, bank.account, 1)
     bailout = [r for r in rows(m) if r["channel"] == Channel.BAILOUT]
     assert len(bailout) == 1 and bailout[0]["to"] == gov.account
-    assert math.isclose(bailout[0]["amount"], gov.outlays["bailouts"])
+    assert 0 < bailout[0]["amount"] <= gov.outlays["bailouts"] + 1e-9
     m.check_invariants()
 
 
@@ -215,3 +227,43 @@ def test_settle_runs_on_a_fresh_month_without_defaults():
     m.exogenous_draws()
     assert settle(m) == 0
     assert m.defaulted == set()
+
+
+def test_a_loss_passed_down_a_chain_is_counted_once():
+    m = small()
+    hs, bank = m.hyperscalers[0], m.banks[0]
+    ledger = m.ledger
+    strip(m, hs.account)
+    lent = bank.equity + 100.0  # more than the bank can absorb
+    ledger.add(
+        creditor=bank.account,
+        debtor=hs.account,
+        kind=ContractKind.LOAN,
+        principal=lent,
+        maturity=60,
+    )
+    bank.fund_loan(lent)  # funded by deposits, paid out, and spent by the borrower
+    ledger.transfer(bank.account, hs.account, lent)
+    ledger.transfer(hs.account, WORLD, lent)
+    bonds_of_hs = float(ledger.liabilities()[hs.account]) - lent
+    resolve(m, hs.account, 1)
+    bank_loss = sum(r["amount"] for r in rows(m) if r["to"] == bank.account)
+    assert math.isclose(bank_loss, lent, rel_tol=1e-9)  # nothing left for any creditor
+    hole = -bank.equity
+    assert hole > 99.0
+    ids = ledger.active_ids()
+    sold_at_discount = float(
+        ledger.carried()[ids][
+            (ledger.column("creditor")[ids] == bank.account)
+            & (ledger.column("debtor")[ids] != WORLD)
+        ].sum()
+    )
+    resolve(m, bank.account, 2)
+    # the bank's owners keep what its equity absorbed; the rest reaches depositors (and
+    # deposit insurance) once, plus the discount on the claims the failed bank sold
+    first_loss = lent - hole
+    by_bank = sum(r["amount"] - r["passed_on"] for r in rows(m) if r["to"] == bank.account)
+    assert math.isclose(by_bank, first_loss, rel_tol=1e-9)
+    expected = bonds_of_hs + lent + 0.2 * sold_at_discount
+    assert math.isclose(m.trace.total(), expected, rel_tol=1e-6)
+    m.check_invariants()
