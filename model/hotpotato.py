@@ -132,8 +132,10 @@ class HotPotatoModel(mesa.Model):
     def step(self) -> None:
         """One month: the ten steps of DESIGN.md, in order."""
         self.exogenous_draws()  # 1
-        self.agents_by_type[AILab].do("operate")  # 2
-        self.agents_by_type[Hyperscaler].do("operate")  # 3
+        for lab in self.in_random_order(AILab):  # 2
+            lab.operate()
+        for hyperscaler in self.in_random_order(Hyperscaler):  # 3
+            hyperscaler.operate()
         for spv in self.spvs:
             spv.operate()
         self.chip_vendor.fill_orders()  # 4
@@ -150,6 +152,14 @@ class HotPotatoModel(mesa.Model):
             self.check_invariants()
         self.tick += 1
         self.running = self.tick < self.params.horizon_months
+
+    def in_random_order(self, kind: type) -> list[Institution]:
+        """Agents of ``kind`` in an order drawn afresh each month from the model's
+        generator: whoever asks first for scarce credit or chips is then a matter of
+        chance, not of the order agents were created in."""
+        agents = list(self.agents_by_type[kind])
+        order = self.rng.permutation(len(agents))
+        return [agents[i] for i in order]
 
     def exogenous_draws(self) -> None:
         """Step 1: this month's demand curve, token prices, and reset of monthly flows."""
