@@ -70,9 +70,9 @@ def main() -> None:
     excess_kurtosis = stats.kurtosis(losses)
     skew = stats.skew(losses)
     ax[0, 1].set(
-        title=f"(b) Total losses over {len(base)} seeds of the baseline "
-        f"(skew {skew:.1f}, excess kurtosis {excess_kurtosis:.1f})",
-        xlabel="losses booked over 10 years, $B",
+        title=f"(b) Total losses, {len(base)} baseline seeds\n"
+        f"skew {skew:.1f}, excess kurtosis {excess_kurtosis:.1f}",
+        xlabel="losses over 10 years, each dollar counted once, $B",
         ylabel="simulations",
     )
 
@@ -87,20 +87,20 @@ def main() -> None:
         if c >= 36:
             before.append(d[c - 12] / max(d[c - 36], 1e-9) - 1)
             last_year.append(d[c] / max(d[c - 12], 1e-9) - 1)
-    bins = np.linspace(-1, 3, 41)
+    bins = np.linspace(-1, 6, 36)
     ax[1, 0].hist(
-        np.clip(every, -1, 3), bins=bins, density=True, alpha=0.5, label="all 12-month windows"
+        np.clip(every, -1, 6), bins=bins, density=True, alpha=0.5, label="every 24-month window"
     )
     ax[1, 0].hist(
-        np.clip(before, -1, 3),
+        np.clip(before, -1, 6),
         bins=bins,
         density=True,
         alpha=0.6,
-        label="the 12 months before a crash",
+        label="the 24 months ending a year before a crash",
     )
     ax[1, 0].set(
-        title="(c) Crashes come after rapid growth of AI-related debt",
-        xlabel="growth of AI-related debt over 12 months",
+        title="(c) Crashes follow rapid growth of AI-related debt",
+        xlabel="growth of AI-related debt over 24 months (clipped at 6)",
         ylabel="density",
     )
     ax[1, 0].legend()
