@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+from timing import median_time
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -69,16 +69,6 @@ def month(L, e, rounds: int = 10) -> int:
         L = sp.diags_array(paid) @ L  # defaulters' claims are written down to what was paid
         e = e * 0.99
     return total
-
-
-def median_time(fn, repeat: int) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
 
 
 def main(argv=None) -> None:

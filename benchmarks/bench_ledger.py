@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from timing import median_time
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -154,17 +155,6 @@ def reference_dues(cols: dict[str, list], n: int, tick: int):
             cash.append(fee)
             reduction.append(fee)
     return ids, cash, reduction
-
-
-def median_time(fn, repeat: int, warmup: bool = True) -> float:
-    if warmup:
-        fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
 
 
 def main(argv=None) -> None:

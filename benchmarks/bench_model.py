@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import argparse
 import resource
-import statistics
-import time
+
+from timing import median_time
 
 from model.run import simulate
 
 
-def median_time(params: dict, repeats: int) -> float:
-    times = []
-    for seed in range(repeats):
-        start = time.perf_counter()
-        simulate(params, seed)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def run_time(params: dict, repeats: int) -> float:
+    """Median seconds of one run over seeds 0..repeats-1."""
+    seeds = iter(range(repeats))
+    return median_time(lambda: simulate(params, next(seeds)), repeats, warmup=False)
 
 
 def main() -> None:
@@ -28,8 +25,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5, help="runs per case (median)")
     args = parser.parse_args()
     simulate({"horizon_months": 2}, 0)  # imports and first-call costs out of the way
-    base = median_time({}, args.repeats)
-    big = median_time({"n_banks": 40, "n_funds": 40}, args.repeats)
+    base = run_time({}, args.repeats)
+    big = run_time({"n_banks": 40, "n_funds": 40}, args.repeats)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{'case':44s} {'median s':>9s}")
     print(f"{'baseline, 120 months':44s} {base:9.3f}   (target <= 0.1)")
