@@ -12,6 +12,8 @@ assets, and fails below ``bank_min_ratio`` (then the government bails it out if
 
 from __future__ import annotations
 
+import numpy as np
+
 from model.agents.base import Institution
 from model.ledger import WORLD, ContractKind, Sector
 
@@ -62,7 +64,11 @@ class Bank(Institution):
         m = self.m
         if m.is_defaulted(self):
             return
-        for fund in m.funds:
+        ledger = m.ledger
+        loans = ledger.active_ids(ContractKind.NAV_LOAN)
+        borrowers = ledger.column("debtor")[loans[ledger.column("creditor")[loans] == self.account]]
+        for account in np.unique(borrowers):  # margin-call the funds it lends to
+            fund = m.agent_of(int(account))
             if not m.is_defaulted(fund):
                 fund.answer_margin_call(self)
         self.fund_loan(max(0.0, m.monthly_obligations(self.account) - self.cash))
