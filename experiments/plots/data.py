@@ -112,6 +112,18 @@ class Results:
         return ticks.merge(self.runs[["run_index", "group"]], on="run_index", how="inner")
 
     @cached_property
+    def horizon(self) -> int:
+        """Months simulated: one more than the last tick stored (0 if none)."""
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        path = self.run_dir / "ticks.parquet"
+        if "tick" not in pq.read_schema(path).names:
+            return 0
+        last = pc.max(pq.read_table(path, columns=["tick"])["tick"]).as_py()
+        return 0 if last is None else int(last) + 1
+
+    @cached_property
     def start_month(self) -> str | None:
         """Calendar month of tick 0 ("YYYY-MM"), ``None`` when no series were stored."""
         import pyarrow.compute as pc

@@ -90,12 +90,12 @@ def fan_charts(results: Results) -> list[tuple[str, Figure]]:
 def time_to_crash(results: Results) -> list[tuple[str, Figure]]:
     """Share of simulations that have crashed by each month, with a 95% Wilson band."""
     runs, groups = _grouped(results, results.runs)
-    horizon = int(max(p["params"].get("horizon_months", 1) for p in results.config["points"]))
+    horizon = results.horizon
     months = np.arange(horizon)
     fig = new_figure(9, 5.5)
     ax = fig.subplots()
     ax.set_title(f"When does it crash?\n{results.subtitle()}")
-    if runs.empty or results.start_month is None:
+    if runs.empty or results.start_month is None or horizon == 0:
         note(ax, "no completed simulations")
         return [("time_to_crash", fig)]
     x = pd.date_range(results.start_month + "-01", periods=horizon, freq="MS")

@@ -108,3 +108,13 @@ def test_gai_kapadia_kind_dispatches_to_its_engine(cli, tmp_path, monkeypatch):
     assert list(runs["z"]) == [0.5, *range(1, 11), 12]
     assert {"frequency", "extent"} <= set(runs.columns) and set(runs["draws"]) == {3}
     assert (run_dir / "figures" / "window.png").exists()
+
+
+def test_figures_span_the_stored_horizon(cli, small, tmp_path):
+    # the base scenario sets horizon_months = 24 and no point overrides it
+    code, stdout, _ = cli("run", small, "--out", tmp_path, "--seeds", "1", "--backend", "serial")
+    assert code == 0
+    from experiments.plots.data import Results
+
+    results = Results(Path(_last_line(stdout)))
+    assert results.horizon == 24
