@@ -230,12 +230,12 @@ def cost_vs_crash(results: Results) -> list[tuple[str, Figure]]:
     ax = fig.subplots()
     ax.set_title(f"What does a backstop buy, and what does it cost?\n{results.subtitle()}")
     runs = results.runs
-    if runs.empty or "loss_government" not in runs:
+    if runs.empty or "taxpayer_cost" not in runs:
         note(ax, "no completed simulations with a taxpayer cost")
         return [("cost_vs_crash", fig)]
     for i, (group, part) in enumerate(runs.groupby("group", sort=False)):
         p, lo, hi = wilson(int(part["crashed"].astype(bool).sum()), len(part))
-        cost, clo, chi = mean_ci(part["loss_government"])
+        cost, clo, chi = mean_ci(part["taxpayer_cost"])
         color = COLORS[i % len(COLORS)]
         ax.errorbar(
             cost,
@@ -248,7 +248,10 @@ def cost_vs_crash(results: Results) -> list[tuple[str, Figure]]:
             markersize=8,
             label=group,
         )
-    ax.set_xlabel("Taxpayers' cost: mean government losses per simulation ($B)")
+    ax.set_xlabel(
+        "Taxpayers' cost: mean government outlays per simulation ($B; guarantees paid, "
+        "bailouts, deposit insurance, energy subsidy)"
+    )
     ax.set_ylabel("Crash probability")
     ax.set_ylim(-0.05, 1.05)
     ax.legend(fontsize=8)
@@ -259,7 +262,7 @@ def cost_vs_crash(results: Results) -> list[tuple[str, Figure]]:
 _PAIRED = [
     ("crashed", "Crash probability", "percentage points", 100.0),
     ("loss_total", "Total losses", "$B per simulation", 1.0),
-    ("loss_government", "Taxpayers' cost", "$B per simulation", 1.0),
+    ("taxpayer_cost", "Taxpayers' cost (outlays)", "$B per simulation", 1.0),
 ]
 
 
