@@ -278,9 +278,6 @@ class Ledger:
         view.flags.writeable = False
         return view
 
-    def _set(self, name: str, ids, values) -> None:
-        self._cols[name][ids] = values
-
     def add(
         self,
         *,

@@ -39,7 +39,6 @@ class ChipVendor(Institution):
         self.price_per_gw = model.econ.gpu_cost_per_gw
         self.sales = 0.0
         """GPU revenue booked this month, $B."""
-        self.shipped_gw = 0.0
 
     @property
     def capacity_gw(self) -> float:
@@ -59,7 +58,6 @@ class ChipVendor(Institution):
         m = self.m
         econ = m.econ
         self.sales = 0.0
-        self.shipped_gw = 0.0
         total = sum(o.gw for o in self.orders)
         if m.is_defaulted(self) or total <= 0:
             self.orders.clear()
@@ -86,7 +84,6 @@ class ChipVendor(Institution):
             if o.secured_loans:
                 m.ledger.set_collateral(o.secured_loans, asset)
             self.sales += gpu
-            self.shipped_gw += gw
         self.pay_bill(WORLD, self.sales * (1 - econ.chip_gross_margin))
         tightness = total / self.capacity_gw
         self.price_per_gw = econ.gpu_cost_per_gw * min(max(tightness, 0.8), 1.3) ** 0.3

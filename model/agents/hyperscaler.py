@@ -283,12 +283,6 @@ class Hyperscaler(Institution):
         own = float(m.ledger.liabilities()[self.account])
         return own, own + m.spv_debt_of(self.account)
 
-    def leverage(self) -> tuple[float, float]:
-        """Reported and true leverage: debt / (debt + equity), 0-1."""
-        reported, true = self.reported_and_true_debt()
-        equity = max(self.equity, 1e-9)
-        return reported / (reported + equity), true / (true + equity)
-
     def annual_earnings(self) -> float:
         """Reported earnings run-rate, $B/year: core + AI + rent − depreciation − interest."""
         m = self.m

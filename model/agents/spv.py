@@ -35,7 +35,6 @@ class SPV(Institution):
     def __init__(self, model, sponsor, year: int) -> None:
         super().__init__(model, f"SPV {sponsor.name} {year}")
         self.sponsor = sponsor
-        self.tenant = sponsor
         self.lease: int | None = None
         self.winding_up = False
 
