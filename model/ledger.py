@@ -27,6 +27,7 @@ The book grows by doubling its arrays, so adding a contract is amortised O(1).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -217,6 +218,12 @@ class Ledger:
         return np.asarray(self.sectors, dtype=np.int8)
 
     def _check_account(self, field: str, value) -> None:
+        if isinstance(value, (int, np.integer)):  # the common case, checked without arrays
+            if not 0 <= value < self._n_accounts:
+                raise ValueError(
+                    f"{field}: unknown account {value!r} (accounts are 0..{self._n_accounts - 1})"
+                )
+            return
         arr = np.atleast_1d(np.asarray(value))
         if arr.size and (
             not np.issubdtype(arr.dtype, np.integer)
@@ -235,7 +242,22 @@ class Ledger:
     # ---------------------------------------------------------------- transfers
     def transfer(self, source: int, target: int, amount: float) -> None:
         """Move ``amount`` $B of cash from ``source`` to ``target`` (one ledger transfer)."""
-        self.transfer_many(np.array([source]), np.array([target]), np.array([amount]))
+        if (
+            self.check_transfers
+            or not isinstance(source, (int, np.integer))
+            or not isinstance(target, (int, np.integer))
+        ):
+            self.transfer_many(np.array([source]), np.array([target]), np.array([amount]))
+            return
+        self._check_account("source", source)
+        self._check_account("target", target)
+        amount = float(amount)
+        if not math.isfinite(amount) or amount < 0:
+            raise ValueError(f"amount: {amount!r} must be a finite amount >= 0 (transfer 0)")
+        self._cash[source] -= amount
+        self._cash[target] += amount
+        self.transfers_recorded += 1
+        self.version += 1
 
     def transfer_many(self, source, target, amount) -> None:
         """Move ``amount[k]`` from ``source[k]`` to ``target[k]`` for every k at once."""
