@@ -159,8 +159,10 @@ class Fund(Institution):
         if ids.size == 0:
             return
         loan = float(ledger.column("principal")[ids].sum())
-        limit = m.econ.nav_loan_ltv * max(self.nav() + loan, 0.0)
-        call = loan - limit
+        ltv = m.econ.nav_loan_ltv
+        # repaying x from assets lowers both the loan and the assets it is measured on:
+        # loan - x = ltv * (nav + loan - x)  =>  x = (loan - ltv * (nav + loan)) / (1 - ltv)
+        call = (loan - ltv * max(self.nav() + loan, 0.0)) / max(1.0 - ltv, 1e-9)
         if call <= 1e-9:
             return
         self.raise_cash(call)

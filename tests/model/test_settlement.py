@@ -267,3 +267,46 @@ def test_a_loss_passed_down_a_chain_is_counted_once():
     expected = bonds_of_hs + lent + 0.2 * sold_at_discount
     assert math.isclose(m.trace.total(), expected, rel_tol=1e-6)
     m.check_invariants()
+
+
+def test_an_spv_loss_brings_redemptions_and_a_margin_call_on_the_funds_nav_loan():
+    # one fund (private credit, with a NAV loan from the one bank) holds the SPV's bonds
+    m = small(obs_share=1.0, economy={"nav_loan_ltv": 0.2, "fund_ai_allocation": 1.0})
+    hs, fund, bank = m.hyperscalers[0], m.funds[0], m.banks[0]
+    spv = m.spv_for(hs)
+    raised = spv.raise_funds(400.0)
+    data_center(m, spv.account, raised / 50.0)  # what it raised, spent on data centers
+    m.ledger.transfer(spv.account, WORLD, raised)
+    exposure = float(m.ledger.financial_assets()[fund.account])
+    nav_before = fund.nav()
+    fund.nav_history = [nav_before] * 13  # a year of steady NAV: no flows yet
+    # the sponsor fails and the vehicle cannot repay its bonds from a collapsed GPU market
+    m.market.used_gpu_index = 0.1
+    strip(m, hs.account)
+    resolve(m, hs.account, 1)
+    spv.operate()
+    resolve(m, spv.account, 2)
+    lost = sum(r["amount"] for r in rows(m) if r["to"] == fund.account)
+    assert lost > 0
+    assert math.isclose(fund.nav(), nav_before - lost, rel_tol=1e-6)
+    assert float(m.ledger.financial_assets()[fund.account]) < exposure
+    # the bank margin-calls the NAV loan: the fund sells liquid securities to pay it down
+    ids = m.ledger.active_ids(ContractKind.NAV_LOAN)
+    loan_before = float(m.ledger.column("principal")[ids].sum())
+    limit = m.econ.nav_loan_ltv * (fund.nav() + loan_before)
+    assert loan_before > limit
+    bank_cash = bank.cash
+    bank.operate()
+    loan_after = float(m.ledger.column("principal")[ids].sum())
+    assert loan_after < loan_before
+    # it pays what it can raise: its liquid securities first, then AI bonds sold below
+    # market (a fire-sale loss) until the loan is back within its limit or it has nothing
+    liquid_after = float(m.ledger.column("principal")[fund.liquid_securities()].sum())
+    within = loan_after <= m.econ.nav_loan_ltv * (fund.nav() + loan_after) * (1 + 1e-9)
+    assert within or liquid_after == 0.0
+    assert bank.cash > bank_cash
+    # households redeem after the loss: money leaves the fund for the rest of the economy
+    cash_world = float(m.ledger.cash[WORLD])
+    fund.operate()
+    assert float(m.ledger.cash[WORLD]) > cash_world
+    m.check_invariants()
