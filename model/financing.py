@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from model.agents.fund import Fund
     from model.hotpotato import HotPotatoModel
 
-__all__ = ["sell_bonds", "bank_loan", "sell_equity", "BUYERS"]
+__all__ = ["sell_bonds", "bank_loan", "sell_equity", "borrow_from_world", "BUYERS"]
 
 BUYERS = {
     "bond_ig": ("insurer", "asset_manager", "private_credit"),
@@ -154,6 +154,33 @@ def buy_equity(m: HotPotatoModel, investor: int, issuer: int, amount: float) -> 
         maturity=m.tick,
     )
     m.ledger.transfer(investor, issuer, amount)
+
+
+def borrow_from_world(
+    m: HotPotatoModel,
+    borrower: int,
+    amount: float,
+    *,
+    kind: ContractKind,
+    rate: float,
+    months: int,
+    guarantor: int = -1,
+) -> None:
+    """``borrower`` takes ``amount`` $B from the rest of the economy (deposits, Treasury
+    bonds): one bullet contract owed to ``World`` and the cash. Nothing for ``amount <= 0``."""
+    if amount <= 0:
+        return
+    m.ledger.add(
+        creditor=WORLD,
+        debtor=borrower,
+        kind=kind,
+        principal=amount,
+        rate=rate,
+        start=m.tick,
+        maturity=m.tick + months,
+        guarantor=guarantor,
+    )
+    m.ledger.transfer(WORLD, borrower, amount)
 
 
 def world_security(m: HotPotatoModel, holder: int, amount: float, rate: float) -> int:

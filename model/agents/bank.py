@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.agents.base import Institution
+from model.financing import borrow_from_world
 from model.ledger import WORLD, ContractKind, Sector
 
 __all__ = ["Bank"]
@@ -45,19 +46,17 @@ class Bank(Institution):
         return max(0.0, self.equity / target - self.risk_weighted_assets())
 
     def fund_loan(self, amount: float) -> None:
-        """Take in new deposits to fund a loan of ``amount`` (deposit creation)."""
+        """Take in ``amount`` of new insured deposits (deposit creation; nothing if <= 0)."""
         m = self.m
-        m.ledger.add(
-            creditor=WORLD,
-            debtor=self.account,
+        borrow_from_world(
+            m,
+            self.account,
+            amount,
             kind=ContractKind.LOAN,
-            principal=amount,
             rate=m.econ.deposit_rate,
-            start=m.tick,
-            maturity=m.tick + DEPOSIT_MONTHS,
+            months=DEPOSIT_MONTHS,
             guarantor=m.government.account,
         )
-        m.ledger.transfer(WORLD, self.account, amount)
 
     # ----------------------------------------------------------------- step 6
     def operate(self) -> None:

@@ -14,8 +14,8 @@ backstop moves through the ledger and the taxpayer cost is the sum of its outlay
 from __future__ import annotations
 
 from model.agents.base import Institution
-from model.financing import buy_equity
-from model.ledger import WORLD, ContractKind, Sector
+from model.financing import borrow_from_world, buy_equity
+from model.ledger import ContractKind, Sector
 
 __all__ = ["Government"]
 
@@ -44,18 +44,14 @@ class Government(Institution):
     def borrow(self, amount: float) -> None:
         """Issue Treasury bonds to the rest of the economy for ``amount`` $B."""
         m = self.m
-        if amount <= 0:
-            return
-        m.ledger.add(
-            creditor=WORLD,
-            debtor=self.account,
+        borrow_from_world(
+            m,
+            self.account,
+            amount,
             kind=ContractKind.BOND,
-            principal=amount,
             rate=m.market.risk_free,
-            start=m.tick,
-            maturity=m.tick + TREASURY_MONTHS,
+            months=TREASURY_MONTHS,
         )
-        m.ledger.transfer(WORLD, self.account, amount)
 
     def pay(self, target: int, amount: float, purpose: str) -> None:
         """Pay ``amount`` to ``target`` for ``purpose`` (an outlay key)."""
