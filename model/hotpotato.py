@@ -61,6 +61,11 @@ class HotPotatoModel(mesa.Model):
     def __init__(
         self, *, seed: int | None = None, check_invariants: bool = False, **knobs: Any
     ) -> None:
+        mesa_scenario = knobs.get("scenario")
+        if mesa_scenario is not None and type(mesa_scenario).__module__.startswith("mesa"):
+            # Mesa >= 3.5's SolaraViz passes its own (seed-only) scenario on Reset; the seed
+            # comes as ``seed`` and the knobs as keywords, so it carries nothing for us
+            del knobs["scenario"]
         params = validate_scenario(knobs)
         super().__init__(rng=seed)
         self.seed = seed
