@@ -37,6 +37,14 @@ def strip(m: HotPotatoModel, account: int, cash: float = 0.0) -> None:
     m.assets.set("active", np.flatnonzero(m.assets["owner"] == account), False)
 
 
+def loans_to_world(m: HotPotatoModel, account: int) -> np.ndarray:
+    """Ids of the active claims ``account`` holds on the rest of the economy."""
+    ids = m.ledger.active_ids()
+    return ids[
+        (m.ledger.column("creditor")[ids] == account) & (m.ledger.column("debtor")[ids] == WORLD)
+    ]
+
+
 def data_center(m: HotPotatoModel, owner: int, gw: float) -> int:
     econ = m.econ
     dc = m.assets.add(
@@ -111,11 +119,7 @@ def test_a_failing_bank_is_bailed_out_to_its_minimum_ratio_and_the_stake_can_be_
     m = small(bailouts=True)
     bank, gov = m.banks[0], m.government
     # a loss on its loans to the rest of the economy takes it below the minimum
-    ids = m.ledger.active_ids()
-    book = ids[
-        (m.ledger.column("creditor")[ids] == bank.account)
-        & (m.ledger.column("debtor")[ids] == WORLD)
-    ]
+    book = loans_to_world(m, bank.account)
     # lose enough to fall to a 2% capital ratio (minimum 4.5%)
     loss = (bank.equity - 0.02 * bank.risk_weighted_assets()) / 0.98
     m.ledger.reduce(book[:1], [loss])
@@ -144,11 +148,7 @@ def test_a_failing_bank_is_bailed_out_to_its_minimum_ratio_and_the_stake_can_be_
 def test_without_bailouts_a_failing_bank_defaults_and_deposit_insurance_pays():
     m = small(bailouts=False)
     bank, gov = m.banks[0], m.government
-    ids = m.ledger.active_ids()
-    book = ids[
-        (m.ledger.column("creditor")[ids] == bank.account)
-        & (m.ledger.column("debtor")[ids] == WORLD)
-    ]
+    book = loans_to_world(m, bank.account)
     m.ledger.reduce(book[:1], [0.5 * float(m.ledger.column("principal")[book[0]])])
     assert bank.account in m.distressed()
     resolve(m, bank.account, 1)
