@@ -455,7 +455,7 @@ class HotPotatoModel(mesa.Model):
 
     def compute_providers(self) -> list[Hyperscaler]:
         return [
-            h for h in self.hyperscalers if not self.is_defaulted(h) and h.profile_lab_weight > 0
+            h for h in self.hyperscalers if not self.is_defaulted(h) and h.profile.lab_weight > 0
         ]
 
     def vendor_stakes(self, lab: int) -> float:

@@ -147,8 +147,8 @@ def build_economy(m: HotPotatoModel) -> None:
                 principal=prof.core_assets / k,
             )
 
-    providers = [h for h in hyperscalers if h.profile_lab_weight > 0]
-    total_weight = sum(h.profile_lab_weight for h in providers)
+    providers = [h for h in hyperscalers if h.profile.lab_weight > 0]
+    total_weight = sum(h.profile.lab_weight for h in providers)
     for (prof, k), lab in zip(lab_profiles, labs, strict=True):
         ledger.transfer(WORLD, lab.account, prof.cash / k)
         ledger.add(
@@ -166,7 +166,7 @@ def build_economy(m: HotPotatoModel) -> None:
             )
         for h in providers:
             for total, start in ((prof.compute_gw, 0), (prof.compute_gw_2025, BUILDING_DONE)):
-                gw = total / k * h.profile_lab_weight / total_weight
+                gw = total / k * h.profile.lab_weight / total_weight
                 if gw <= 0:
                     continue
                 rent = econ.legacy_compute_rent

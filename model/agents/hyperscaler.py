@@ -55,7 +55,6 @@ class Hyperscaler(Institution):
         super().__init__(model, profile.name)
         self.profile = profile
         self.share = share
-        self.profile_lab_weight = profile.lab_weight
         self.ai_revenue = 0.0
         """Own AI revenue booked this month, $B."""
 

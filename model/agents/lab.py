@@ -84,7 +84,7 @@ class AILab(Institution):
         providers = m.compute_providers()
         if not providers:
             return
-        weights = [p.profile_lab_weight for p in providers]
+        weights = [p.profile.lab_weight for p in providers]
         total = sum(weights)
         rent = m.market.compute_rent
         start = m.tick + econ.build_months
