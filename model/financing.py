@@ -1,15 +1,30 @@
-"""Raising money: bond issues bought by funds, bank loans, equity rounds.
+"""Raising money: bond issues bought by funds, bank loans, equity rounds and stakes.
 
-Each issue is split across willing investors in proportion to their capacity, so the
-result does not depend on the order in which investors are visited. Every purchase is one
-contract in the ledger and one cash transfer. Money in $B, rates annual.
+Labs (tick step 2), then hyperscalers with their SPVs (step 3), decide from the same state
+and ask for money at the same time. A decision that raises money is a generator: it yields
+a ``Request`` and is sent back a ``Grant``. ``together`` advances all decisions of a step
+one request at a time; each round it clears the requests security by security (in the
+order of ``SECURITIES``), each request getting its pro-rata share of what that security's
+investors will put in:
 
-Who buys what (fund mandates):
+    grant_r = min(a_r, k_r × C × a_r / Σ_s a_s)          $B
 
-* ``insurer``: investment-grade bonds (AA, A, BBB) and SPV bonds (rated on the sponsor);
-* ``asset_manager``: the same, plus high-yield bonds;
-* ``private_credit``: any bond and SPV bond, and SPV equity;
-* ``venture``: equity of AI labs.
+where ``a_r`` is the amount asked, ``k_r`` the investors' confidence in the issuer (1
+unless stated) and ``C = Σ_i c_i`` the investors' capacity. Investor ``i`` provides
+``c_i / C`` of every grant. Who asks first therefore does not matter: scarce credit is
+rationed in proportion, not to the first in line. Every purchase is one contract in the
+ledger and one cash transfer, added in account order. Money in $B, rates annual.
+
+Who buys what:
+
+* ``insurer`` funds: investment-grade bonds (AA, A, BBB) and SPV bonds (rated on the
+  sponsor);
+* ``asset_manager`` funds: the same, plus high-yield bonds and listed equity;
+* ``private_credit`` funds: any bond and SPV bond, SPV equity and lab equity;
+* ``venture`` funds: lab equity and listed equity;
+* banks: loans, up to their lending capacity (``Bank.lending_capacity``);
+* the chip vendor: stakes in labs (vendor financing), from its spare cash;
+* the labs' cloud partner (the first hyperscaler): stakes in labs, from its spare cash.
 
 A fund's capacity is its cash above a liquidity buffer plus the liquid securities it can
 sell, limited by how far its AI holdings are below its target allocation; that target
@@ -18,129 +33,211 @@ rises with sentiment (return chasing).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Generator, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from model.ledger import WORLD, Amortisation, ContractKind
 
 if TYPE_CHECKING:
-    from model.agents.fund import Fund
+    from model.agents.base import Institution
     from model.hotpotato import HotPotatoModel
 
-__all__ = ["sell_bonds", "bank_loan", "sell_equity", "borrow_from_world", "BUYERS"]
+__all__ = [
+    "Request",
+    "Grant",
+    "Decision",
+    "SECURITIES",
+    "together",
+    "alone",
+    "clear",
+    "buy_equity",
+    "borrow_from_world",
+    "world_security",
+]
 
-BUYERS = {
-    "bond_ig": ("insurer", "asset_manager", "private_credit"),
-    "bond_hy": ("asset_manager", "private_credit"),
-    "spv_bond": ("insurer", "asset_manager", "private_credit"),
-    "spv_equity": ("private_credit",),
-    "lab_equity": ("venture", "private_credit"),
-    "listed_equity": ("asset_manager", "venture"),
+
+MIN_AMOUNT = 1e-9
+"""Requests and investors' shares at or below this ($B) are not worth a contract."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """``issuer`` asks for ``amount`` $B of ``security`` on these terms."""
+
+    issuer: int
+    amount: float
+    security: str
+    rate: float = 0.0
+    months: int = 0
+    amortisation: Amortisation = Amortisation.BULLET
+    off_balance: bool = False
+    guaranteed: bool = False
+    confidence: float = 1.0
+    """Share (0-1) of their capacity investors are willing to put into this issuer."""
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What a request raised, $B, and the ids of the contracts it created."""
+
+    amount: float
+    contracts: tuple[int, ...] = ()
+
+
+Decision = Generator[Request, Grant, Any]
+"""A decision that raises money: yields requests, is sent their grants, returns a result."""
+
+
+@dataclass(frozen=True)
+class Security:
+    """Who invests in a security, how much each will put in, and the contract it makes."""
+
+    investors: Callable[[HotPotatoModel], list[Institution]]
+    capacity: Callable[[Institution], float]
+    kind: ContractKind
+
+
+def _funds(*mandates: str) -> Callable[[HotPotatoModel], list[Institution]]:
+    def investors(m: HotPotatoModel) -> list[Institution]:
+        return [f for f in m.funds if f.mandate in mandates and not m.is_defaulted(f)]
+
+    return investors
+
+
+def _banks(m: HotPotatoModel) -> list[Institution]:
+    return [b for b in m.banks if not m.is_defaulted(b)]
+
+
+def _chip_vendor(m: HotPotatoModel) -> list[Institution]:
+    vendor = m.chip_vendor
+    return [] if m.is_defaulted(vendor) or not m.params.vendor_financing else [vendor]
+
+
+def _cloud_partner(m: HotPotatoModel) -> list[Institution]:
+    partner = m.hyperscalers[0]
+    return [] if m.is_defaulted(partner) else [partner]
+
+
+def _fund_capacity(fund) -> float:
+    return fund.capacity_for_ai()
+
+
+def _bank_capacity(bank) -> float:
+    return bank.lending_capacity()
+
+
+def _spare_cash(investor) -> float:
+    return investor.spare_cash()
+
+
+SECURITIES: dict[str, Security] = {
+    "vendor_stake": Security(_chip_vendor, _spare_cash, ContractKind.EQUITY),
+    "partner_stake": Security(_cloud_partner, _spare_cash, ContractKind.EQUITY),
+    "lab_equity": Security(
+        _funds("venture", "private_credit"), _fund_capacity, ContractKind.EQUITY
+    ),
+    "spv_equity": Security(_funds("private_credit"), _fund_capacity, ContractKind.EQUITY),
+    "listed_equity": Security(
+        _funds("asset_manager", "venture"), _fund_capacity, ContractKind.EQUITY
+    ),
+    "bond_ig": Security(
+        _funds("insurer", "asset_manager", "private_credit"), _fund_capacity, ContractKind.BOND
+    ),
+    "spv_bond": Security(
+        _funds("insurer", "asset_manager", "private_credit"), _fund_capacity, ContractKind.BOND
+    ),
+    "bond_hy": Security(
+        _funds("asset_manager", "private_credit"), _fund_capacity, ContractKind.BOND
+    ),
+    "bank_loan": Security(_banks, _bank_capacity, ContractKind.LOAN),
 }
-"""Fund mandates that buy each kind of security."""
+"""Every security, in the order requests for them are cleared within a round."""
 
 
-def _split(amount: float, capacity: np.ndarray) -> np.ndarray:
-    total = float(capacity.sum())
-    if total <= 0 or amount <= 0:
-        return np.zeros_like(capacity)
-    return capacity * min(1.0, amount / total)
+def together(m: HotPotatoModel, decisions: Iterable[Decision]) -> list[Any]:
+    """Run ``decisions`` side by side, clearing their requests together round by round;
+    returns what each decision returned, in the order given."""
+    running = list(enumerate(decisions))
+    results: list[Any] = [None] * len(running)
+    replies: list[Grant | None] = [None] * len(running)
+    while running:
+        asking: list[tuple[int, Decision]] = []
+        requests: list[Request] = []
+        for (k, decision), reply in zip(running, replies, strict=True):
+            try:
+                requests.append(_next_request(decision, reply))
+            except StopIteration as done:
+                results[k] = done.value
+                continue
+            asking.append((k, decision))
+        running = asking
+        replies = clear(m, requests)
+    return results
 
 
-def _fund_capacity(m: HotPotatoModel, security: str) -> tuple[list[Fund], np.ndarray]:
-    funds = [f for f in m.funds if f.mandate in BUYERS[security] and not m.is_defaulted(f)]
-    return funds, np.array([f.capacity_for_ai() for f in funds])
+def _next_request(decision: Decision, reply: Grant | None) -> Request:
+    """Advance ``decision`` to its next request for money; a request for (next to)
+    nothing is answered at once, so that it does not make its issuer a round late."""
+    request = decision.send(reply)
+    while request.amount <= MIN_AMOUNT:
+        request = decision.send(Grant(0.0))
+    return request
 
 
-def sell_bonds(
-    m: HotPotatoModel,
-    issuer: int,
-    amount: float,
-    *,
-    security: str,
-    rate: float,
-    months: int,
-    amortisation: Amortisation = Amortisation.BULLET,
-    off_balance: bool = False,
-    guaranteed: bool = False,
-) -> float:
-    """Sell up to ``amount`` of bonds of ``issuer`` to funds; returns the amount sold."""
-    funds, capacity = _fund_capacity(m, security)
-    take = _split(amount, capacity)
-    guarantor = m.government.account if guaranteed else -1
-    for fund, x in zip(funds, take, strict=True):
-        if x <= 1e-9:
+def alone(m: HotPotatoModel, decision: Decision) -> Any:
+    """Run one decision to its end, each request cleared on its own; returns its result."""
+    return together(m, [decision])[0]
+
+
+def clear(m: HotPotatoModel, requests: list[Request]) -> list[Grant]:
+    """Grant ``requests`` pro rata to each security's investors' capacity (see the module
+    docstring); returns one grant per request, in the order given."""
+    grants = [Grant(0.0)] * len(requests)
+    for name, security in SECURITIES.items():
+        mine = [k for k, r in enumerate(requests) if r.security == name and r.amount > MIN_AMOUNT]
+        if not mine:
             continue
-        fund.raise_cash(x)
-        m.ledger.add(
-            creditor=fund.account,
-            debtor=issuer,
-            kind=ContractKind.BOND,
-            principal=x,
-            rate=rate,
-            start=m.tick,
-            maturity=m.tick + months,
-            amortisation=amortisation,
-            off_balance=off_balance,
-            guarantor=guarantor,
-        )
-        m.ledger.transfer(fund.account, issuer, x)
-    return float(take.sum())
-
-
-def bank_loan(
-    m: HotPotatoModel,
-    borrower: int,
-    amount: float,
-    *,
-    rate: float,
-    months: int,
-    collateral: int = -1,
-    off_balance: bool = False,
-    guaranteed: bool = False,
-    kind: ContractKind = ContractKind.LOAN,
-    amortisation: Amortisation = Amortisation.LINEAR,
-) -> float:
-    """Borrow up to ``amount`` from banks with lending capacity; returns the amount lent."""
-    banks = [b for b in m.banks if not m.is_defaulted(b)]
-    capacity = np.array([b.lending_capacity() for b in banks])
-    take = _split(amount, capacity)
-    guarantor = m.government.account if guaranteed else -1
-    for bank, x in zip(banks, take, strict=True):
-        if x <= 1e-9:
+        investors = security.investors(m)
+        capacity = np.array([security.capacity(i) for i in investors], dtype=float)
+        total = float(capacity.sum())
+        asked = np.array([requests[k].amount for k in mine])
+        confidence = np.array([min(1.0, max(0.0, requests[k].confidence)) for k in mine])
+        granted = np.minimum(asked, confidence * total * asked / asked.sum())
+        if total <= 0:
             continue
-        bank.fund_loan(max(0.0, x - bank.cash))
-        m.ledger.add(
-            creditor=bank.account,
-            debtor=borrower,
-            kind=kind,
-            principal=x,
-            rate=rate,
-            start=m.tick,
-            maturity=m.tick + months,
-            amortisation=amortisation,
-            collateral=collateral,
-            off_balance=off_balance,
-            guarantor=guarantor,
-        )
-        m.ledger.transfer(bank.account, borrower, x)
-    return float(take.sum())
+        for k in sorted(mine, key=lambda k: requests[k].issuer):
+            shares = float(granted[mine.index(k)]) * capacity / total
+            paying = np.flatnonzero(shares > MIN_AMOUNT)
+            ids = tuple(
+                _deliver(m, investors[i], requests[k], float(shares[i]), security.kind)
+                for i in paying
+            )
+            grants[k] = Grant(float(shares[paying].sum()), ids)
+    return grants
 
 
-def sell_equity(
-    m: HotPotatoModel, issuer: int, amount: float, *, security: str, confidence: float = 1.0
-) -> float:
-    """Sell up to ``amount`` of new equity of ``issuer`` to funds; ``confidence`` (0-1)
-    scales how much of their capacity they are willing to use."""
-    funds, capacity = _fund_capacity(m, security)
-    take = _split(amount, capacity * max(0.0, min(1.0, confidence)))
-    for fund, x in zip(funds, take, strict=True):
-        if x <= 1e-9:
-            continue
-        fund.raise_cash(x)
-        buy_equity(m, fund.account, issuer, x)
-    return float(take.sum())
+def _deliver(
+    m: HotPotatoModel, investor: Institution, request: Request, amount: float, kind: ContractKind
+) -> int:
+    """``investor`` pays ``amount`` to the issuer for a new claim; returns its id."""
+    investor.make_cash_available(amount)
+    contract = m.ledger.add(
+        creditor=investor.account,
+        debtor=request.issuer,
+        kind=kind,
+        principal=amount,
+        rate=request.rate,
+        start=m.tick,
+        maturity=m.tick + request.months,
+        amortisation=request.amortisation,
+        off_balance=request.off_balance,
+        guarantor=m.government.account if request.guaranteed else -1,
+    )
+    m.ledger.transfer(investor.account, request.issuer, amount)
+    return contract
 
 
 def buy_equity(m: HotPotatoModel, investor: int, issuer: int, amount: float) -> None:

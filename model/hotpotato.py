@@ -14,7 +14,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from model import settlement
+from model import financing, settlement
 from model.agents import SPV, AILab, Bank, Fund, Hyperscaler
 from model.agents.base import Institution
 from model.assets import AssetBook
@@ -24,6 +24,7 @@ from model.ledger import IS_LEASE, WORLD, ContractKind, Ledger, Sector
 from model.losses import LossTrace
 from model.markets import demand
 from model.markets.credit import BOND_DURATION, rating_spread
+from model.markets.gpu import fire_sale_impact
 from model.markets.power import monthly_bill
 from model.markets.reprice import reprice
 from model.markets.state import MarketState
@@ -137,10 +138,8 @@ class HotPotatoModel(mesa.Model):
     def step(self) -> None:
         """One month: the ten steps of DESIGN.md, in order."""
         self.exogenous_draws()  # 1
-        for lab in self.in_random_order(AILab):  # 2
-            lab.operate()
-        for hyperscaler in self.in_random_order(Hyperscaler):  # 3
-            hyperscaler.operate()
+        financing.together(self, [lab.operate() for lab in self.acting(AILab)])  # 2
+        financing.together(self, [hs.operate() for hs in self.acting(Hyperscaler)])  # 3
         for spv in self.spvs:
             spv.operate()
         self.chip_vendor.fill_orders()  # 4
@@ -158,13 +157,12 @@ class HotPotatoModel(mesa.Model):
         self.tick += 1
         self.running = self.tick < self.params.horizon_months
 
-    def in_random_order(self, kind: type) -> list[Institution]:
-        """Agents of ``kind`` in an order drawn afresh each month from the model's
-        generator: whoever asks first for scarce credit or chips is then a matter of
-        chance, not of the order agents were created in."""
-        agents = list(self.agents_by_type[kind])
-        order = self.rng.permutation(len(agents))
-        return [agents[i] for i in order]
+    def acting(self, kind: type) -> list[Institution]:
+        """Agents of ``kind`` in the order they take their turn. The order does not change
+        the outcome: they decide from the same state and their requests for money are
+        cleared together, pro rata (``model.financing``); tests/model/test_order.py runs
+        the model with other orders."""
+        return list(self.agents_by_type[kind])
 
     def exogenous_draws(self) -> None:
         """Step 1: this month's demand curve, token prices, and reset of monthly flows."""
@@ -174,6 +172,10 @@ class HotPotatoModel(mesa.Model):
             self.tick, self.params.ai_payoff, econ.ai_revenue_2025, econ.demand_growth
         )
         mk.revenue_per_gw = self.revenue_per_gw_at(self.tick)
+        # demand shocks, one per lab and hyperscaler, in account order
+        buyers = [*self.labs, *self.hyperscalers]
+        for agent, shock in zip(buyers, self.rng.standard_normal(len(buyers)), strict=True):
+            agent.noise = float(shock)
         self.current_round = 0
         mk.realised_revenue = 0.0
         mk.demand_seen = 0.0
@@ -207,7 +209,8 @@ class HotPotatoModel(mesa.Model):
     def distressed(self) -> set[int]:
         """Accounts that must default now: banks below their minimum ratio (unless bailed
         out), funds whose NAV is gone or margin call unmet, SPVs without a lease that
-        cannot repay, hyperscalers that cannot cure a broken loan covenant."""
+        cannot repay (those that can repay wind up now), hyperscalers that cannot cure a
+        broken loan covenant."""
         out: set[int] = set()
         for bank in self.banks:
             if not self.is_defaulted(bank) and bank.failing():
@@ -218,18 +221,26 @@ class HotPotatoModel(mesa.Model):
         for fund in self.funds:
             if not self.is_defaulted(fund) and fund.insolvent():
                 out.add(fund.account)
+        sold_gw = 0.0
         for spv in self.spvs:
-            if not self.is_defaulted(spv) and spv.insolvent():
+            if self.is_defaulted(spv) or not spv.winding_up or spv.debt() <= 1e-9:
+                continue
+            if spv.insolvent():
                 out.add(spv.account)
-        for hs in self.hyperscalers:
-            if not self.is_defaulted(hs) and not self.cure_covenants(hs.account):
-                out.add(hs.account)
+            else:
+                sold_gw += spv.repay_all()
+        if sold_gw > 0:  # wind-ups sell together: one price impact for all of them
+            self.market.used_gpu_index *= fire_sale_impact(sold_gw, self.econ.fire_sale_depth_gw)
+            self.market.fire_sale_gw += sold_gw
+        live = [hs for hs in self.hyperscalers if not self.is_defaulted(hs)]
+        cured = financing.together(self, [self.cure_covenants(hs.account) for hs in live])
+        out.update(hs.account for hs, ok in zip(live, cured, strict=True) if not ok)
         return out
 
-    def cure_covenants(self, account: int) -> bool:
+    def cure_covenants(self, account: int) -> financing.Decision:
         """Pay down GPU-secured loans of ``account`` whose collateral's market value no
         longer covers them at ``loan_to_value``, from cash or new financing; False if the
-        breach cannot be cured."""
+        breach cannot be cured (a ``model.financing`` decision)."""
         ledger = self.ledger
         ids = ledger.active_ids(ContractKind.LOAN)
         ids = ids[
@@ -245,9 +256,10 @@ class HotPotatoModel(mesa.Model):
             return True
         finance = getattr(self._by_account[account], "finance", None)
         if ledger.cash[account] < need and finance is not None:
-            finance(need - float(ledger.cash[account]))
-        if ledger.cash[account] < need:
+            yield from finance(need - float(ledger.cash[account]))
+        if ledger.cash[account] < need - 1e-9:
             return False
+        excess *= min(1.0, float(ledger.cash[account]) / need)
         ledger.transfer_many(np.full(ids.size, account), ledger.column("creditor")[ids], excess)
         ledger.reduce(ids, excess)
         return True

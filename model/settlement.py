@@ -3,11 +3,12 @@
 1. Everything due this month (``Ledger.dues``) is cleared at once with the Eisenberg–Noe
    clearing vector (``model.clearing.clearing_vector``): each debtor pays
    ``p_i / p̄_i`` of every obligation, so the order of agents does not matter.
-2. A debtor that pays less than it owes has defaulted. Each defaulter is resolved:
-   its data centers are sold into the used-GPU market (a fire sale that lowers the price
-   of every GPU), its financial claims are sold to the rest of the economy at a haircut,
-   and the proceeds go first to loans secured on the assets sold, then pro rata to
-   senior claims (debt, and lease damages capped at 12 months of rent), then to equity.
+2. A debtor that pays less than it owes has defaulted. The defaulters of a round are
+   resolved together, stage by stage (``resolve``), so their order does not matter:
+   their data centers are sold into the used-GPU market (a fire sale that lowers the
+   price of every GPU), their financial claims are sold to the rest of the economy at a
+   haircut, and the proceeds go first to loans secured on the assets sold, then pro rata
+   to senior claims (debt, and lease damages capped at 12 months of rent), then to equity.
    Each holder's shortfall on a carried claim is one row of the loss trace; where the
    government guaranteed the claim it pays the shortfall and holds the loss instead.
 3. The fall in GPU prices, the losses and the margin calls are then checked: GPU-backed
@@ -24,6 +25,7 @@ Ferrucci & Shin (2005) and Caccioli et al. (2014): ``price *= exp(-sold / depth)
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -82,10 +84,7 @@ def settle(m: HotPotatoModel) -> int:
     new_defaults |= m.distressed()
     while new_defaults and depth < MAX_ROUNDS:
         depth += 1
-        sold_gw = 0.0
-        for account in sorted(new_defaults):
-            if account not in m.defaulted:
-                sold_gw += resolve(m, account, depth)
+        sold_gw = resolve(m, new_defaults, depth)
         if sold_gw > 0:
             m.market.used_gpu_index *= fire_sale_impact(sold_gw, m.econ.fire_sale_depth_gw)
             m.market.fire_sale_gw += sold_gw
@@ -109,34 +108,56 @@ def _close_finished(m: HotPotatoModel) -> None:
     ledger.close(ids[debt_done | lease_done])
 
 
-def resolve(m: HotPotatoModel, account: int, round_: int) -> float:
-    """Resolve the default of ``account``; returns the GW of GPUs it fire-sold."""
-    ledger = m.ledger
-    # What it lost before and could not absorb (its negative equity) passes to its own
-    # creditors, who book it as they are resolved: count it once, with them.
-    m.trace.pass_on(account, -float(m.equity()[account]))
-    m.mark_defaulted(account, round_)
-    tick = m.tick
+def resolve(m: HotPotatoModel, accounts: int | Iterable[int], round_: int) -> float:
+    """Resolve the defaults of ``accounts``, the co-defaulters of one cascade round;
+    returns the GW of GPUs they fire-sold.
 
-    # 1. Liquidate real assets (fire sale to the rest of the economy).
+    Each stage runs for all of them before the next, so the order in which they are
+    taken does not matter: what each lost before and could not absorb (its negative
+    equity) passes to its creditors; their data centers are sold; the claims they hold,
+    on one another too, are sold to the rest of the economy and the leases they provide
+    end; then each pays its own claimants by priority."""
+    accounts = sorted({accounts} if isinstance(accounts, int) else set(accounts))
+    accounts = [a for a in accounts if a not in m.defaulted]
+    equity = m.equity()
+    negative = {a: -float(equity[a]) for a in accounts}
+    for account in accounts:
+        # passed to its own creditors, who book it as they are resolved: counted once
+        m.trace.pass_on(account, negative[account])
+        m.mark_defaulted(account, round_)
+    sales = {account: _sell_real_assets(m, account) for account in accounts}
+    for account in accounts:
+        _sell_claims_held(m, account)
+    for account in accounts:
+        _pay_claimants(m, account, sales[account][1], round_)
+    return float(sum(gw for gw, _ in sales.values()))
+
+
+def _sell_real_assets(m: HotPotatoModel, account: int) -> tuple[float, dict[int, float]]:
+    """Fire-sell its data centers to the rest of the economy at market value; returns
+    the GW sold and the proceeds of each data center."""
     assets = m.assets
     owned = np.flatnonzero(assets["active"] & (assets["owner"] == account))
-    values = m.market_values()[owned] if owned.size else np.zeros(0)
-    sold_gw = float(assets["gw"][owned].sum())
-    proceeds_by_asset = dict(zip(owned.tolist(), values.tolist(), strict=True))
-    if owned.size:
-        ledger.transfer(WORLD, account, float(values.sum()))
-        assets.set("active", owned, False)
+    if owned.size == 0:
+        return 0.0, {}
+    values = m.market_values()[owned]
+    m.ledger.transfer(WORLD, account, float(values.sum()))
+    assets.set("active", owned, False)
+    return float(assets["gw"][owned].sum()), dict(zip(owned.tolist(), values.tolist(), strict=True))
 
-    # 2. Sell the claims it holds to the rest of the economy at a haircut; the leases and
-    #    compute contracts it provides end (a failed lessor delivers nothing).
+
+def _sell_claims_held(m: HotPotatoModel, account: int) -> None:
+    """Sell the claims it holds to the rest of the economy at a haircut (claims on the
+    rest of the economy are redeemed at par); the leases and compute contracts it
+    provides end (a failed lessor delivers nothing)."""
+    ledger = m.ledger
     held = ledger.active_ids()
     held = held[ledger.column("creditor")[held] == account]
     carried = ledger.carried()[held] if held.size else np.zeros(0)
     ledger.close(held[carried <= 0])
     held, carried = held[carried > 0], carried[carried > 0]
     on_world = ledger.column("debtor")[held] == WORLD
-    if on_world.any():  # claims on the rest of the economy are redeemed at par
+    if on_world.any():
         ledger.transfer(WORLD, account, float(carried[on_world].sum()))
         ledger.reduce(held[on_world], carried[on_world])
         ledger.close(held[on_world])
@@ -147,7 +168,14 @@ def resolve(m: HotPotatoModel, account: int, round_: int) -> float:
         if sale > 0:
             ledger.transfer(WORLD, account, sale)
 
-    # 3. Claims on it, by priority.
+
+def _pay_claimants(
+    m: HotPotatoModel, account: int, proceeds_by_asset: dict[int, float], round_: int
+) -> None:
+    """Pay the claims on ``account`` from its cash by priority (secured on the assets
+    sold, then senior, then equity) and book each holder's shortfall."""
+    ledger = m.ledger
+    tick = m.tick
     owed = ledger.active_ids()
     owed = owed[ledger.column("debtor")[owed] == account]
     kind = ledger.column("kind")[owed]
@@ -187,7 +215,7 @@ def resolve(m: HotPotatoModel, account: int, round_: int) -> float:
     if pool > 1e-12:  # what is left belongs to the owners of last resort
         ledger.transfer(account, WORLD, min(pool, float(ledger.cash[account])))
 
-    # 4. Book the shortfall on every carried claim; guarantors pay theirs.
+    # the shortfall on every carried claim; guarantors pay theirs
     guarantor = ledger.column("guarantor")[owed]
     off_balance = ledger.column("off_balance")[owed]
     debtor_is_spv = m.sector_of(account) == Sector.SPV
@@ -220,4 +248,3 @@ def resolve(m: HotPotatoModel, account: int, round_: int) -> float:
         )
     ledger.reduce(owed, np.where(is_debt | is_equity, principal, 0.0))
     ledger.close(owed)
-    return sold_gw

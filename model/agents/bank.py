@@ -58,6 +58,10 @@ class Bank(Institution):
             guarantor=m.government.account,
         )
 
+    def make_cash_available(self, amount: float) -> None:
+        """A loan is funded by new deposits (deposit creation) where cash falls short."""
+        self.fund_loan(max(0.0, amount - self.cash))
+
     # ----------------------------------------------------------------- step 6
     def operate(self) -> None:
         m = self.m

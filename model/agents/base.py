@@ -39,6 +39,10 @@ class Institution(mesa.Agent):
         """Derived equity (assets − liabilities at book value), $B."""
         return float(self.m.equity()[self.account])
 
+    def make_cash_available(self, amount: float) -> None:
+        """Have ``amount`` $B in cash to pay for an investment it was granted (an investor
+        that invests only spare cash already has it)."""
+
     def pay_bill(self, creditor: int, amount: float) -> None:
         """Owe ``amount`` to ``creditor`` this month (a payable cleared at settlement)."""
         self.m.payable(self.account, creditor, amount)

@@ -58,12 +58,13 @@ class ChipVendor(Institution):
         m = self.m
         econ = m.econ
         self.sales = 0.0
-        total = sum(o.gw for o in self.orders)
+        orders = sorted(self.orders, key=lambda o: o.owner)  # account order, not arrival
+        total = sum(o.gw for o in orders)
         if m.is_defaulted(self) or total <= 0:
             self.orders.clear()
             return
         fill = min(1.0, self.capacity_gw / total)
-        for o in self.orders:
+        for o in orders:
             gw = o.gw * fill
             gpu = gw * self.price_per_gw
             shell = gw * econ.shell_cost_per_gw

@@ -85,6 +85,9 @@ class Fund(Institution):
             self.fire_sell(short)
         return self.cash
 
+    def make_cash_available(self, amount: float) -> None:
+        self.raise_cash(amount)
+
     def fire_sell(self, amount: float) -> None:
         """Sell AI bonds to the rest of the economy below market to raise ``amount``."""
         m = self.m

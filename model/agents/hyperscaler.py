@@ -32,7 +32,7 @@ import math
 
 from model.agents.base import Institution
 from model.calibration import HyperscalerProfile
-from model.financing import bank_loan, sell_bonds, sell_equity
+from model.financing import Decision, Request
 from model.ledger import WORLD, Amortisation, ContractKind, Sector
 from model.markets.credit import RATINGS, leverage_rating, rating_spread
 
@@ -57,6 +57,8 @@ class Hyperscaler(Institution):
         self.share = share
         self.ai_revenue = 0.0
         """Own AI revenue booked this month, $B."""
+        self.noise = 0.0
+        """This month's standard normal demand shock (drawn in tick step 1)."""
 
     @property
     def core_cash_flow(self) -> float:
@@ -105,14 +107,14 @@ class Hyperscaler(Institution):
         return max(0.0, self.cash - self.buffer())
 
     # ----------------------------------------------------------------- step 3
-    def operate(self) -> None:
+    def operate(self) -> Decision:
         m = self.m
         if m.is_defaulted(self):
             return
         m.ledger.transfer(WORLD, self.account, self.core_cash_flow)
         own_gw = max(0.0, m.earning_gw(self.account) - m.rented_out_gw(self.account))
         demand = self.share * m.market.industry_revenue / 12.0
-        demand *= math.exp(m.params.demand_noise * m.rng.standard_normal())
+        demand *= math.exp(m.params.demand_noise * self.noise)
         self.ai_revenue = min(demand, own_gw * m.serving_share() * m.market.revenue_per_gw)
         m.ledger.transfer(WORLD, self.account, self.ai_revenue)
         m.market.realised_revenue += self.ai_revenue
@@ -123,14 +125,14 @@ class Hyperscaler(Institution):
         if excess > 0:  # dividends and buybacks, before it commits cash to building
             m.ledger.transfer(self.account, WORLD, 0.5 * excess)
         self.renew_or_exit_leases()
-        self.build()
-        self.meet_obligations()
+        yield from self.build()
+        yield from self.meet_obligations()
 
-    def meet_obligations(self) -> None:
+    def meet_obligations(self) -> Decision:
         """Borrow what it needs to pay this month's dues (refinancing maturing debt)."""
         need = self.m.monthly_obligations(self.account) - self.cash
         if need > 0:
-            self.finance(need)
+            yield from self.finance(need)
 
     def credit_undelivered_compute(self) -> None:
         """Take-or-pay binds the lab only for compute delivered: when its earning GW fall
@@ -157,7 +159,7 @@ class Hyperscaler(Institution):
         own = expected / m.revenue_per_gw_at(future) / m.serving_share(future)
         return m.rented_out_gw(self.account, at=at) + own
 
-    def build(self) -> None:
+    def build(self) -> Decision:
         m = self.m
         at = m.tick + m.econ.build_months
         capacity = m.capacity_gw(self.account, at=at)
@@ -173,11 +175,11 @@ class Hyperscaler(Institution):
         spv_part = 0.0 if m.params.equity_financed else m.params.obs_share * cost
         if spv_part > 0:
             spv = m.spv_for(self)
-            raised = spv.raise_funds(spv_part)
+            raised = yield from spv.raise_funds(spv_part)
             if raised > 0:
                 m.chip_vendor.order(spv.account, raised / cost_per_gw)
         own_cost = cost - spv_part
-        funded, loans = self.finance(own_cost)
+        funded, loans = yield from self.finance(own_cost)
         if funded > 0:
             m.chip_vendor.order(self.account, funded / cost_per_gw, secured_loans=loans)
 
@@ -196,55 +198,45 @@ class Hyperscaler(Institution):
         optimism = m.market.sentiment**0.5
         return monthly * optimism * life >= cost_per_gw * (1 + rate * life / 24)
 
-    def finance(self, amount: float) -> tuple[float, list[int]]:
-        """Raise ``amount`` on balance sheet; returns what was raised and any GPU loans."""
+    def finance(self, amount: float) -> Decision:
+        """Raise ``amount`` on balance sheet; returns what was raised and the ids of any
+        GPU-secured loans (a ``model.financing`` decision)."""
         m = self.m
         econ = m.econ
         raised = min(amount, self.spare_cash())
         if m.params.equity_financed:
             if raised < amount:
-                raised += sell_equity(m, self.account, amount - raised, security="listed_equity")
+                grant = yield Request(self.account, amount - raised, "listed_equity")
+                raised += grant.amount
             return raised, []
         rating = self.rating
         investment_grade = RATINGS.index(rating) <= RATINGS.index("BBB")
         amount = min(amount, raised + self.debt_capacity())
         spread = rating_spread(rating, m.market.spread_ig, m.market.spread_hy)
         rate = m.market.risk_free + spread
-        guaranteed = m.params.guarantees
         loans: list[int] = []
+        bonds = {"rate": rate, "months": 12 * econ.bond_years}
         if raised < amount and investment_grade:
-            raised += sell_bonds(
-                m,
-                self.account,
-                amount - raised,
-                security="bond_ig",
-                rate=rate,
-                months=12 * econ.bond_years,
-            )
+            grant = yield Request(self.account, amount - raised, "bond_ig", **bonds)
+            raised += grant.amount
         if raised < amount:
             # investment-grade firms borrow unsecured; others pledge the new GPUs
             secured = not investment_grade
-            before = len(m.ledger)
-            raised += bank_loan(
-                m,
+            grant = yield Request(
                 self.account,
                 (amount - raised) * econ.loan_to_value,
+                "bank_loan",
                 rate=rate,
                 months=12 * econ.loan_years,
-                guaranteed=guaranteed,
+                guaranteed=m.params.guarantees,
                 # term loans to investment grade are bullet; secured loans amortise
                 amortisation=Amortisation.LINEAR if secured else Amortisation.BULLET,
             )
-            loans = list(range(before, len(m.ledger))) if secured else []
+            raised += grant.amount
+            loans = list(grant.contracts) if secured else []
         if raised < amount and not investment_grade:
-            raised += sell_bonds(
-                m,
-                self.account,
-                amount - raised,
-                security="bond_hy",
-                rate=rate,
-                months=12 * econ.bond_years,
-            )
+            grant = yield Request(self.account, amount - raised, "bond_hy", **bonds)
+            raised += grant.amount
         return raised, loans
 
     def renew_or_exit_leases(self) -> None:

@@ -15,7 +15,8 @@ Each month (tick step 2):
 * money: if cash covers less than 12 months of net burn it raises a round of 18 months
   of burn from the chip vendor (vendor financing: ``vendor_stake_per_gw`` per GW it
   contracted, up to ``vendor_stake_cap``), its cloud partner and funds, whose appetite
-  rises with sentiment and expected growth. From ``lehman_month`` the largest lab finds
+  rises with sentiment and expected growth; each request is cleared with the other
+  labs', pro rata (``model.financing``). From ``lehman_month`` the largest lab finds
   no investor at all.
 """
 
@@ -25,7 +26,7 @@ import math
 
 from model.agents.base import Institution
 from model.calibration import LabProfile
-from model.financing import buy_equity, sell_equity
+from model.financing import Decision, Request
 from model.ledger import WORLD, Amortisation, ContractKind, Sector
 
 __all__ = ["AILab"]
@@ -50,14 +51,16 @@ class AILab(Institution):
         self.vendor_financed_gw = 0.0
         self.revenue = 0.0
         """Revenue booked this month, $B (kept for the lab's own planning)."""
+        self.noise = 0.0
+        """This month's standard normal demand shock (drawn in tick step 1)."""
 
     # ----------------------------------------------------------------- step 2
-    def operate(self) -> None:
+    def operate(self) -> Decision:
         m = self.m
         if m.is_defaulted(self):
             return
         demand = self.share * m.market.industry_revenue / 12.0
-        demand *= math.exp(m.params.demand_noise * m.rng.standard_normal())
+        demand *= math.exp(m.params.demand_noise * self.noise)
         capacity = m.serving_gw(self.account) * m.serving_share() * m.market.revenue_per_gw
         self.revenue = min(demand, capacity)
         m.ledger.transfer(WORLD, self.account, self.revenue)
@@ -66,7 +69,7 @@ class AILab(Institution):
         opex = self.profile.opex_fixed * min(1.02**m.tick, 8.0) + VARIABLE_COST * self.revenue
         self.pay_bill(WORLD, opex)
         self.contract_compute()
-        self.raise_money(opex)
+        yield from self.raise_money(opex)
 
     def contract_compute(self) -> None:
         m = self.m
@@ -111,7 +114,9 @@ class AILab(Institution):
         """Cash out minus cash in this month, $B (positive when burning)."""
         return opex + self.m.compute_fees(self.account) - self.revenue
 
-    def raise_money(self, opex: float) -> None:
+    def raise_money(self, opex: float) -> Decision:
+        """Raise a round when runway is short: vendor financing, then the cloud partner,
+        then funds (each request cleared with the other labs', ``model.financing``)."""
         m = self.m
         burn = self.monthly_burn(opex)
         future_burn = (
@@ -124,30 +129,20 @@ class AILab(Institution):
             return
         target = need + (ROUND_MONTHS - RUNWAY_MONTHS) * max(future_burn, 0.0)
         raised = 0.0
-        vendor = m.chip_vendor
-        if m.params.vendor_financing and not m.is_defaulted(vendor):
-            room = m.econ.vendor_stake_cap - m.vendor_stakes(self.account)
-            offer = min(
-                m.econ.vendor_stake_per_gw * self.vendor_financed_gw,
-                room,
-                vendor.spare_cash(),
-                target,
-            )
+        econ = m.econ
+        if m.params.vendor_financing:
+            room = econ.vendor_stake_cap - m.vendor_stakes(self.account)
+            offer = min(econ.vendor_stake_per_gw * self.vendor_financed_gw, room, target)
             if offer > 0:
-                buy_equity(m, vendor.account, self.account, offer)
+                grant = yield Request(self.account, offer, "vendor_stake")
                 self.vendor_financed_gw = max(
-                    0.0, self.vendor_financed_gw - offer / m.econ.vendor_stake_per_gw
+                    0.0, self.vendor_financed_gw - grant.amount / econ.vendor_stake_per_gw
                 )
-                raised += offer
-        partner = m.hyperscalers[0]
-        if raised < target and not m.is_defaulted(partner):
-            offer = min(0.1 * (target - raised), partner.spare_cash())
-            if offer > 0:
-                buy_equity(m, partner.account, self.account, offer)
-                raised += offer
+                raised += grant.amount
+        if raised < target:
+            grant = yield Request(self.account, 0.1 * (target - raised), "partner_stake")
+            raised += grant.amount
         if raised < target:
             g = m.expected_growth_used()
             confidence = min(1.0, m.market.sentiment * (0.3 + 10.0 * max(g, 0.0)))
-            raised += sell_equity(
-                m, self.account, target - raised, security="lab_equity", confidence=confidence
-            )
+            yield Request(self.account, target - raised, "lab_equity", confidence=confidence)

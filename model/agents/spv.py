@@ -15,11 +15,10 @@ from __future__ import annotations
 import numpy as np
 
 from model.agents.base import Institution
-from model.financing import bank_loan, buy_equity, sell_bonds, sell_equity
+from model.financing import Decision, Request, buy_equity
 from model.ledger import IS_DEBT, WORLD, Amortisation, ContractKind, Sector
 from model.losses import Channel
 from model.markets.credit import rating_spread
-from model.markets.gpu import fire_sale_impact
 
 __all__ = ["SPV"]
 
@@ -48,46 +47,35 @@ class SPV(Institution):
         owned = m.assets["active"] & (m.assets["owner"] == self.account)
         return float(m.market_values()[owned].sum())
 
-    def raise_funds(self, amount: float) -> float:
-        """Fund ``amount`` of new data centers; returns what was raised, $B."""
+    def raise_funds(self, amount: float) -> Decision:
+        """Fund ``amount`` of new data centers: the sponsor's equity from its spare cash,
+        outside equity, then bonds and bank loans with the same equity cushion; returns
+        what was raised, $B (a ``model.financing`` decision)."""
         m = self.m
         econ = m.econ
         equity = amount * econ.spv_equity_share
         sponsor_part = min(equity * econ.spv_sponsor_equity, self.sponsor.spare_cash())
         if sponsor_part > 0:
             buy_equity(m, self.sponsor.account, self.account, sponsor_part)
-        outside = sell_equity(m, self.account, equity - sponsor_part, security="spv_equity")
-        raised_equity = sponsor_part + outside
+        outside = yield Request(self.account, equity - sponsor_part, "spv_equity")
+        raised_equity = sponsor_part + outside.amount
         # lenders insist on the same equity cushion
         debt_target = raised_equity * (1 - econ.spv_equity_share) / max(econ.spv_equity_share, 1e-9)
         spread = (
             rating_spread(self.sponsor.rating, m.market.spread_ig, m.market.spread_hy)
             + econ.spv_premium
         )
-        rate = m.market.risk_free + spread
-        guaranteed = m.params.guarantees
-        debt = sell_bonds(
-            m,
-            self.account,
-            debt_target,
-            security="spv_bond",
-            rate=rate,
-            months=SPV_DEBT_MONTHS,
-            amortisation=Amortisation.LINEAR,
-            off_balance=True,
-            guaranteed=guaranteed,
-        )
+        terms = {
+            "rate": m.market.risk_free + spread,
+            "months": SPV_DEBT_MONTHS,
+            "amortisation": Amortisation.LINEAR,
+            "off_balance": True,
+            "guaranteed": m.params.guarantees,
+        }
+        debt = (yield Request(self.account, debt_target, "spv_bond", **terms)).amount
         if debt < debt_target:
-            debt += bank_loan(
-                m,
-                self.account,
-                debt_target - debt,
-                rate=rate,
-                months=SPV_DEBT_MONTHS,
-                off_balance=True,
-                guaranteed=guaranteed,
-            )
-        self._set_lease(rate)
+            debt += (yield Request(self.account, debt_target - debt, "bank_loan", **terms)).amount
+        self._set_lease(terms["rate"])
         return raised_equity + debt
 
     def _set_lease(self, rate: float) -> None:
@@ -133,27 +121,18 @@ class SPV(Institution):
 
     def insolvent(self) -> bool:
         """A vehicle without a lease cannot service its debt: it defaults unless its cash
-        and data centers at market value cover all of it (then it repays and closes)."""
-        if not self.winding_up:
-            return False
-        debt = self.debt()
-        if debt <= 1e-9:
-            return False
-        if self.cash + self.market_value() < debt:
-            return True
-        self._repay_all()
-        return False
+        and data centers at market value cover all of it (then it repays and closes,
+        ``repay_all``)."""
+        return self.winding_up and self.cash + self.market_value() < self.debt() - 1e-9
 
-    def _repay_all(self) -> None:
-        """Sell the data centers (into the used-GPU market), repay all debt, and pay what
-        is left to the equity holders; their shortfall on the stake is their loss."""
+    def repay_all(self) -> float:
+        """Sell the data centers to the rest of the economy, repay all debt, and pay what
+        is left to the equity holders; their shortfall on the stake is their loss. Returns
+        the GW sold (their price impact is the caller's, once for all sellers)."""
         m = self.m
         ledger = m.ledger
         owned = np.flatnonzero(m.assets["active"] & (m.assets["owner"] == self.account))
         sold = m.sell_data_centers(self.account, owned)
-        if sold > 0:
-            m.market.used_gpu_index *= fire_sale_impact(sold, m.econ.fire_sale_depth_gw)
-            m.market.fire_sale_gw += sold
         ids = ledger.active_ids()
         mine = ids[ledger.column("debtor")[ids] == self.account]
         kind = ledger.column("kind")[mine]
@@ -186,3 +165,4 @@ class SPV(Institution):
             ledger.transfer(self.account, WORLD, left)
         ledger.close(mine[~IS_DEBT[kind] & (kind != ContractKind.EQUITY)])
         ledger.close(stakes)
+        return sold

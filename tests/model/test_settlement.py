@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from model import HotPotatoModel
+from model import HotPotatoModel, financing
 from model.ledger import WORLD, ContractKind
 from model.losses import Channel
 from model.settlement import resolve, settle
@@ -162,7 +162,7 @@ def test_an_spv_whose_sponsor_fails_defaults_and_its_bondholders_lose_off_balanc
     m = small(obs_share=1.0)
     hs, fund = m.hyperscalers[0], m.funds[0]
     spv = m.spv_for(hs)
-    raised = spv.raise_funds(20.0)
+    raised = financing.alone(m, spv.raise_funds(20.0))
     assert raised > 0
     m.chip_vendor.order(spv.account, raised / (m.chip_vendor.price_per_gw + 15.0))
     m.chip_vendor.fill_orders()
@@ -197,7 +197,9 @@ def test_a_fire_sale_marks_down_a_second_lenders_collateral_and_tips_it_over():
             collateral=dc,
             maturity=60,
         )
-    assert m.cure_covenants(second.account)  # 65 <= 0.7 * 100: within its covenant
+    assert financing.alone(
+        m, m.cure_covenants(second.account)
+    )  # 65 <= 0.7 * 100: within its covenant
     # the first borrower fails; its 2 GW are dumped on a market 3 GW deep
     settle_depth = resolve(m, first.account, 1)
     assert settle_depth == 2.0
@@ -274,7 +276,7 @@ def test_an_spv_loss_brings_redemptions_and_a_margin_call_on_the_funds_nav_loan(
     m = small(obs_share=1.0, economy={"nav_loan_ltv": 0.2, "fund_ai_allocation": 1.0})
     hs, fund, bank = m.hyperscalers[0], m.funds[0], m.banks[0]
     spv = m.spv_for(hs)
-    raised = spv.raise_funds(400.0)
+    raised = financing.alone(m, spv.raise_funds(400.0))
     data_center(m, spv.account, raised / 50.0)  # what it raised, spent on data centers
     m.ledger.transfer(spv.account, WORLD, raised)
     exposure = float(m.ledger.financial_assets()[fund.account])
