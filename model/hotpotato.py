@@ -271,15 +271,16 @@ class HotPotatoModel(mesa.Model):
         self.government.pay(holder, amount, "deposit_insurance" if bank else "guarantees")
 
     # ------------------------------------------------------------- shared views
-    def _cached(self, key: str, compute, *, on_cash: bool = True):
+    def _cached(self, key: str, compute, *, on_cash: bool = True, inputs: tuple = ()):
         """``compute()``, reused until the ledger (with ``on_cash``: its cash too, else only
-        its contracts), the asset book, the month or the GPU price changes."""
+        its contracts), the asset book, the month, the GPU price or ``inputs`` change."""
         ledger = self.ledger
         stamp = (
             ledger.version if on_cash else ledger.contracts_version,
             self.assets.version,
             self.tick,
             self.market.used_gpu_index,
+            *inputs,
         )
         hit = self._cache.get(key)
         if hit is not None and hit[0] == stamp:
@@ -566,7 +567,11 @@ class HotPotatoModel(mesa.Model):
                 ledger.column("creditor")[ids], weights=gain, minlength=ledger.n_accounts
             )
 
-        marks = self._cached("bond_marks", compute)
+        mk = self.market
+        ratings = tuple(h.rating for h in self.hyperscalers)
+        marks = self._cached(
+            "bond_marks", compute, on_cash=False, inputs=(mk.spread_ig, mk.spread_hy, *ratings)
+        )
         return float(marks[account]) if account < marks.size else 0.0
 
     def payable(self, debtor: int, creditor: int, amount: float) -> None:

@@ -389,11 +389,16 @@ class Ledger:
             self._cols[name] = np.concatenate([arr, np.zeros_like(arr)])
 
     def active_ids(self, kind: ContractKind | None = None) -> np.ndarray:
-        """Ids of active contracts, optionally of one kind."""
-        mask = self._cols["active"][: self._n].copy()
-        if kind is not None:
-            mask &= self._cols["kind"][: self._n] == kind
-        return np.flatnonzero(mask)
+        """Ids of active contracts, optionally of one kind (read-only; cached until the
+        book changes)."""
+
+        def compute():
+            mask = self._cols["active"][: self._n].copy()
+            if kind is not None:
+                mask &= self._cols["kind"][: self._n] == kind
+            return np.flatnonzero(mask)
+
+        return self._view(f"active:{kind}", compute)
 
     def _contract_ids(self, ids) -> np.ndarray:
         ids = np.atleast_1d(np.asarray(ids, dtype=np.int64))
@@ -553,7 +558,8 @@ class Ledger:
         carries = IS_DEBT[kind] | (kind == ContractKind.EQUITY)
         return np.where(self._cols["active"][:n] & carries, self._cols["principal"][:n], 0.0)
 
-    def _by_account(self, key: str, compute) -> np.ndarray:
+    def _view(self, key: str, compute) -> np.ndarray:
+        """``compute()`` (an array, made read-only), reused until the book changes."""
         hit = self._views.get(key)
         if hit is None or hit[0] != self.contracts_version:
             hit = (self.contracts_version, compute())
@@ -563,7 +569,7 @@ class Ledger:
 
     def financial_assets(self) -> np.ndarray:
         """Sum of contracts carried as assets, by account ($B; cached until a change)."""
-        return self._by_account(
+        return self._view(
             "assets",
             lambda: np.bincount(
                 self._cols["creditor"][: self._n],
@@ -582,7 +588,7 @@ class Ledger:
             debt = np.where(IS_DEBT[kind], self.carried(), 0.0)
             return np.bincount(self._cols["debtor"][:n], weights=debt, minlength=self._n_accounts)
 
-        return self._by_account("liabilities", compute)
+        return self._view("liabilities", compute)
 
     def equity(self, real_assets: np.ndarray | None = None) -> np.ndarray:
         """Derived equity of each account: cash + financial assets + real assets − debt."""

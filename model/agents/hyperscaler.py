@@ -84,7 +84,10 @@ class Hyperscaler(Institution):
             cash_flow = max(self.annual_cash_flow(), 1e-9)
             return leverage_rating(reported / cash_flow, floor=self.profile.rating)
 
-        return self.m._cached(f"rating:{self.account}", compute)
+        # reported debt and compute rent are in the contracts; own AI revenue is not
+        return self.m._cached(
+            f"rating:{self.account}", compute, on_cash=False, inputs=(self.ai_revenue,)
+        )
 
     def debt_capacity(self) -> float:
         """New debt it will take on: up to its leverage limit (``MAX_LEVERAGE``) of reported
