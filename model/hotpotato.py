@@ -96,6 +96,7 @@ class HotPotatoModel(mesa.Model):
         self.spvs: list[SPV] = []
         self._spv_of: dict[tuple[int, int], SPV] = {}
         self._cache: dict[str, tuple[tuple, Any]] = {}
+        self._spread_memo: tuple[tuple, np.ndarray] | None = None
         self._build_economy()
         self.money_supply = float(self.ledger.cash.sum())
         self.crash = CrashDetector(self)
@@ -541,13 +542,26 @@ class HotPotatoModel(mesa.Model):
             return self.market.spread_hy
         return rating_spread(rating, self.market.spread_ig, self.market.spread_hy)
 
+    def _spreads(self) -> np.ndarray:
+        """``_current_spread`` of every account (reused until spreads, ratings or the
+        accounts change)."""
+        mk = self.market
+        key = (
+            mk.spread_ig,
+            mk.spread_hy,
+            self.ledger.n_accounts,
+            *(h.rating for h in self.hyperscalers),
+        )
+        if self._spread_memo is None or self._spread_memo[0] != key:
+            spreads = [self._current_spread(a) for a in range(self.ledger.n_accounts)]
+            self._spread_memo = (key, np.array(spreads))
+        return self._spread_memo[1]
+
     def bond_prices(self, ids: np.ndarray) -> np.ndarray:
         """Market price per unit of face of bonds ``ids``: ``1 - duration * Δspread``,
         at least 0.05."""
         ledger = self.ledger
-        debtors = ledger.column("debtor")[ids]
-        spread = {int(d): self._current_spread(int(d)) for d in np.unique(debtors)}
-        now = np.array([spread[int(d)] for d in debtors])
+        now = self._spreads()[ledger.column("debtor")[ids]]
         issue = ledger.column("rate")[ids] - self.econ.risk_free
         return np.maximum(0.05, 1.0 - BOND_DURATION * (now - issue))
 
