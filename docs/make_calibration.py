@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from model.calibration import Economy
 from model.hotpotato import HotPotatoModel
 from model.ledger import WORLD, ContractKind, Sector
 
@@ -36,9 +37,9 @@ def _equity_paid_in(m: HotPotatoModel, account: int) -> float:
     return float(ledger.column("principal")[ids][ledger.column("debtor")[ids] == account].sum())
 
 
-def measure(seed: int) -> dict[str, float]:
-    """First-year figures of one baseline simulation."""
-    m = HotPotatoModel(seed=seed)
+def measure(seed: int, **economy) -> dict[str, float]:
+    """First-year figures of one baseline simulation (``economy``: constants changed)."""
+    m = HotPotatoModel(seed=seed, economy=Economy().model_copy(update=economy))
     ledger = m.ledger
     lab, lab2 = m.labs[0], m.labs[1]
     cash0 = lab.cash
@@ -252,6 +253,75 @@ ROWS = [
 ]
 
 
+def ten_years(seed: int, **economy) -> dict[str, float]:
+    """What a whole baseline run does with ``economy`` changed: the AI index's peak over
+    2025–2027 (start = 1), its level at the end of 2026, the crash month, total losses."""
+    m = HotPotatoModel(seed=seed, economy=Economy().model_copy(update=economy))
+    index = []
+    while m.running:
+        m.step()
+        index.append(m.market.ai_index)
+    summary = m.record().summary
+    return {
+        "index_peak_2025_27": max(index[:36]),
+        "index_dec_2026": index[23],
+        "crash_month": summary["crash_month"] if summary["crashed"] else np.nan,
+        "loss_total": summary["loss_total"],
+    }
+
+
+HORIZONS = (24, 48)
+"""The hyperscalers' planning horizons compared in the sensitivity section, months."""
+
+
+def sensitivity() -> list[str]:
+    """The section on ``hyperscaler_planning_months``: first-year building and what the
+    whole run does, at the baseline's horizon and at a longer one."""
+    first = {h: [measure(s, hyperscaler_planning_months=h) for s in SEEDS] for h in HORIZONS}
+    runs = {h: [ten_years(s, hyperscaler_planning_months=h) for s in SEEDS] for h in HORIZONS}
+    rows = [
+        ("Big three's capex 2025, $B (target ≈ 300)", first, "capex_big", "{:.0f}"),
+        ("Their capex / operating cash flow (≈ 0.60)", first, "capex_share", "{:.2f}"),
+        ("Chip vendor's sales 2025, $B (≈ 190)", first, "chip_sales", "{:.0f}"),
+        ("SPV debt issued 2025, $B (≈ 200)", first, "spv_debt", "{:.0f}"),
+        ("AI index, peak over 2025–2027 (start = 1)", runs, "index_peak_2025_27", "{:.2f}"),
+        ("AI index, Dec 2026", runs, "index_dec_2026", "{:.2f}"),
+        ("Crash month (ticks from 2025-01)", runs, "crash_month", "{:.0f}"),
+        ("Total losses over ten years, $B", runs, "loss_total", "{:.0f}"),
+    ]
+    head = " | ".join(f"{h} months" for h in HORIZONS)
+    lines = [
+        "## Sensitivity: how far ahead hyperscalers plan",
+        "",
+        "`hyperscaler_planning_months` has no published value. The table gives the "
+        f"median over the same {len(SEEDS)} seeds at the baseline's 24 months and at 48.",
+        "",
+        f"| figure | {head} |",
+        "|---" * (len(HORIZONS) + 1) + "|",
+    ]
+    for label, source, key, fmt in rows:
+        cells = " | ".join(
+            fmt.format(float(np.nanmedian([r[key] for r in source[h]]))) for h in HORIZONS
+        )
+        lines.append(f"| {label} | {cells} |")
+    lines += [
+        "",
+        "Planning four years ahead brings the first-year building, chip sales and SPV "
+        "debt to their 2025 sizes. But the AI index then has no boom: the chip vendor, "
+        "which sells at its capacity from the first months, cannot grow its earnings "
+        "faster than its capacity (2.5% a month), while the price/earnings multiples of "
+        "all listed firms fall as expected growth fades along the logistic demand curve; "
+        "the index falls in 2025, the drawdown rule calls a crash earlier, and losses "
+        "are larger. At 24 months the build-out, and with it the vendor's earnings, "
+        "ramps up in 2026–27 instead, and the index booms then busts. The baseline keeps "
+        "24 months: its build-out, and the boom of its index, come a year or two later "
+        "than the real ones. A model in which both the 2025 build-out and the 2025 rise "
+        "of AI equities are right needs expectations that can rise as well as fade.",
+        "",
+    ]
+    return lines
+
+
 def main() -> None:
     results = [measure(s) for s in SEEDS]
     lines = [
@@ -304,6 +374,7 @@ def main() -> None:
         "constants from CALIBRATION.md, and this table shows where the dynamics it implies "
         "in the first year land.",
         "",
+        *sensitivity(),
     ]
     OUT.write_text("\n".join(lines), encoding="utf-8")
     print(OUT)

@@ -8,9 +8,10 @@ Each month (tick step 3):
   labs the fees of compute it promised but cannot deliver;
 * builds: all the compute it has contracted to labs that will not exist when the
   contracts start (it signed for it); beyond that, one sixth a month of the gap between
-  what it expects to need in ``build_months`` (the GW its own expected AI revenue in 24
-  months needs) and the GW still within economic life then, if a GW pays for itself over
-  the GPUs' accounting life (``build_pays``); all within its leverage limit
+  what it expects to need in ``build_months`` (the GW its own expected AI revenue
+  ``hyperscaler_planning_months`` ahead needs) and the GW still within economic life
+  then, if a GW pays for itself over the GPUs' accounting life (``build_pays``); all
+  within its leverage limit
   (``MAX_LEVERAGE``, on reported debt; its rating follows reported leverage). It signs
   new lab contracts only up to what it can build (``acceptable_gw``);
 * finances the build: ``obs_share`` through an SPV it sponsors (off balance sheet); the
