@@ -51,8 +51,9 @@ class Recorder:
             self._earnings[firm.account] = e0
         return self.valuation_anchor[firm.account]
 
-    def smoothed_earnings(self, firm) -> float:
-        """Earnings run-rate the market values, $B/year (EWMA of the monthly run-rate)."""
+    def advance_earnings(self, firm) -> float:
+        """Move the earnings run-rate the market values one month on and return it, $B/year
+        (EWMA of the monthly run-rate; call once a month per firm)."""
         e = firm.annual_earnings()
         prev = self._earnings[firm.account]
         now = (1 - EARNINGS_SMOOTHING) * prev + EARNINGS_SMOOTHING * e

@@ -46,7 +46,7 @@ def reprice(m: HotPotatoModel) -> None:
         rng=m.rng,
     )
     # equity (equity.py): listed firms and the cap-weighted AI index
-    values = listed_values(m)
+    values = reprice_listed_firms(m)
     mk.ai_index = sum(values.values()) / m.recorder.index_base
     mk.ai_index_peak = max(mk.ai_index_peak, mk.ai_index)
     idx.append(mk.ai_index)
@@ -67,8 +67,9 @@ def reprice(m: HotPotatoModel) -> None:
     mk.power_price = power.power_price(econ.power_price, m.grid.stranded_gw(), m.grid.capacity_gw())
 
 
-def listed_values(m: HotPotatoModel) -> dict[str, float]:
-    """Market value of each listed firm (chip vendor, hyperscalers), $B; 0 if defaulted."""
+def reprice_listed_firms(m: HotPotatoModel) -> dict[str, float]:
+    """Market value of each listed firm (chip vendor, hyperscalers) this month, $B; 0 if
+    defaulted. Moves their smoothed earnings on a month: call once a month."""
     rec = m.recorder
     g = m.expected_growth_used()
     s = m.market.sentiment
@@ -78,5 +79,5 @@ def listed_values(m: HotPotatoModel) -> dict[str, float]:
             out[firm.name] = 0.0
             continue
         e0, scale = rec.anchor(firm)
-        out[firm.name] = equity.firm_value(rec.smoothed_earnings(firm), e0, g, s, scale)
+        out[firm.name] = equity.firm_value(rec.advance_earnings(firm), e0, g, s, scale)
     return out
