@@ -1,7 +1,8 @@
 """Raising money: bond issues bought by funds, bank loans, equity rounds and stakes.
 
-Labs (tick step 2), then hyperscalers with their SPVs (step 3), decide from the same state
-and ask for money at the same time. A decision that raises money is a generator: it yields
+Labs (tick step 2), then hyperscalers with their SPVs (step 3), decide from the state at
+the start of their step (before asking, each changes only its own accounts) and ask for
+money at the same time. A decision that raises money is a generator: it yields
 a ``Request`` and is sent back a ``Grant``. ``together`` advances all decisions of a step
 one request at a time; each round it clears the requests security by security (in the
 order of ``SECURITIES``), each request getting its pro-rata share of what that security's
@@ -13,7 +14,7 @@ where ``a_r`` is the amount asked, ``k_r`` the investors' confidence in the issu
 unless stated) and ``C = Σ_i c_i`` the investors' capacity. Investor ``i`` provides
 ``c_i / C`` of every grant. Who asks first therefore does not matter: scarce credit is
 rationed in proportion, not to the first in line. Every purchase is one contract in the
-ledger and one cash transfer, added in account order. Money in $B, rates annual.
+ledger and one cash transfer, added in the issuers' account order. Money in $B, rates annual.
 
 Who buys what:
 
@@ -203,11 +204,11 @@ def clear(m: HotPotatoModel, requests: list[Request]) -> list[Grant]:
         investors = security.investors(m)
         capacity = np.array([security.capacity(i) for i in investors], dtype=float)
         total = float(capacity.sum())
+        if total <= 0:
+            continue
         asked = np.array([requests[k].amount for k in mine])
         confidence = np.array([min(1.0, max(0.0, requests[k].confidence)) for k in mine])
         granted = np.minimum(asked, confidence * total * asked / asked.sum())
-        if total <= 0:
-            continue
         for k in sorted(mine, key=lambda k: requests[k].issuer):
             shares = float(granted[mine.index(k)]) * capacity / total
             paying = np.flatnonzero(shares > MIN_AMOUNT)

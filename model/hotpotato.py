@@ -207,11 +207,12 @@ class HotPotatoModel(mesa.Model):
     def bailed_out(self, bank: Bank) -> None:
         self.bailouts_log.append((self.tick, bank.name))
 
-    def distressed(self) -> set[int]:
-        """Accounts that must default now: banks below their minimum ratio (unless bailed
-        out), funds whose NAV is gone or margin call unmet, SPVs without a lease that
-        cannot repay (those that can repay wind up now), hyperscalers that cannot cure a
-        broken loan covenant."""
+    def act_on_distress(self) -> set[int]:
+        """Rescue, wind up and cure what can be, and return the accounts that must
+        default now: banks below their minimum ratio (bailed out instead if
+        ``bailouts``), funds whose NAV is gone or margin call unmet, SPVs without a lease
+        that cannot repay (those that can repay wind up now, selling together), and
+        hyperscalers that cannot cure a broken loan covenant (cures financed together)."""
         out: set[int] = set()
         for bank in self.banks:
             if not self.is_defaulted(bank) and bank.failing():
@@ -257,7 +258,7 @@ class HotPotatoModel(mesa.Model):
             return True
         finance = getattr(self._by_account[account], "finance", None)
         if ledger.cash[account] < need and finance is not None:
-            yield from finance(need - float(ledger.cash[account]))
+            yield from finance(need - float(ledger.cash[account]), from_cash=False)
         if ledger.cash[account] < need - 1e-9:
             return False
         excess *= min(1.0, float(ledger.cash[account]) / need)

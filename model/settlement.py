@@ -81,14 +81,14 @@ def settle(m: HotPotatoModel) -> int:
         new_defaults.update(int(i) for i in short if i != WORLD)
     _close_finished(m)
     depth = 0
-    new_defaults |= m.distressed()
+    new_defaults |= m.act_on_distress()
     while new_defaults and depth < MAX_ROUNDS:
         depth += 1
         sold_gw = resolve(m, new_defaults, depth)
         if sold_gw > 0:
             m.market.used_gpu_index *= fire_sale_impact(sold_gw, m.econ.fire_sale_depth_gw)
             m.market.fire_sale_gw += sold_gw
-        new_defaults = m.distressed() - m.defaulted
+        new_defaults = m.act_on_distress() - m.defaulted
     return depth
 
 
@@ -119,9 +119,11 @@ def resolve(m: HotPotatoModel, accounts: int | Iterable[int], round_: int) -> fl
     end; then each pays its own claimants by priority."""
     accounts = sorted({accounts} if isinstance(accounts, int) else set(accounts))
     accounts = [a for a in accounts if a not in m.defaulted]
-    equity = m.equity()
+    equity, debt, names = m.equity(), m.ledger.liabilities(), m.ledger.names
     negative = {a: -float(equity[a]) for a in accounts}
-    for account in accounts:
+    # logged largest debt first (then by name): the first defaulter of a round that
+    # fails several is the biggest, whatever their account numbers
+    for account in sorted(accounts, key=lambda a: (-float(debt[a]), names[a])):
         # passed to its own creditors, who book it as they are resolved: counted once
         m.trace.pass_on(account, negative[account])
         m.mark_defaulted(account, round_)

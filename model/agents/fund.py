@@ -89,11 +89,16 @@ class Fund(Institution):
         self.raise_cash(amount)
 
     def fire_sell(self, amount: float) -> None:
-        """Sell AI bonds to the rest of the economy below market to raise ``amount``."""
+        """Sell AI bonds to the rest of the economy below market to raise ``amount``, the
+        dearest first."""
         m = self.m
         ledger = m.ledger
         ids, debtor = self._holdings()
         bonds = ids[(ledger.column("kind")[ids] == ContractKind.BOND) & (debtor != WORLD)]
+        # dearest first (least loss), then by issuer's name: not by contract number
+        prices = m.bond_prices(bonds)
+        names = [ledger.names[d] for d in ledger.column("debtor")[bonds]]
+        bonds = bonds[sorted(range(bonds.size), key=lambda k: (-prices[k], names[k]))]
         for i in bonds:
             if amount <= 1e-12:
                 break

@@ -136,7 +136,7 @@ class Hyperscaler(Institution):
         """Borrow what it needs to pay this month's dues (refinancing maturing debt)."""
         need = self.m.monthly_obligations(self.account) - self.cash
         if need > 0:
-            yield from self.finance(need)
+            yield from self.finance(need, from_cash=False)
 
     def credit_undelivered_compute(self) -> None:
         """Take-or-pay binds the lab only for compute delivered: when its earning GW fall
@@ -202,12 +202,14 @@ class Hyperscaler(Institution):
         optimism = m.market.sentiment**0.5
         return monthly * optimism * life >= cost_per_gw * (1 + rate * life / 24)
 
-    def finance(self, amount: float) -> Decision:
-        """Raise ``amount`` on balance sheet; returns what was raised and the ids of any
-        GPU-secured loans (a ``model.financing`` decision)."""
+    def finance(self, amount: float, *, from_cash: bool = True) -> Decision:
+        """Pay for ``amount`` on balance sheet: from spare cash first if ``from_cash``, the
+        rest raised; returns what was covered and the ids of any GPU-secured loans (a
+        ``model.financing`` decision). Without ``from_cash`` all of it is new money (to
+        pay dues or cure a covenant, where its cash is already counted)."""
         m = self.m
         econ = m.econ
-        raised = min(amount, self.spare_cash())
+        raised = min(amount, self.spare_cash()) if from_cash else 0.0
         if m.params.equity_financed:
             if raised < amount:
                 grant = yield Request(self.account, amount - raised, "listed_equity")

@@ -17,8 +17,8 @@ import pytest
 from model import HotPotatoModel, financing
 from model.agents import AILab
 from model.financing import Request
-from model.ledger import ContractKind
-from model.settlement import resolve
+from model.ledger import WORLD, ContractKind
+from model.settlement import resolve, settle
 
 
 def run(seed: int, order, **knobs):
@@ -95,6 +95,13 @@ def test_scarce_money_is_shared_in_proportion_to_the_amounts_asked_whoever_asks_
     assert granted.sum() == pytest.approx(capacity, rel=1e-9)
 
 
+def equity_in(m: HotPotatoModel, issuer: int) -> float:
+    """Equity stakes held in ``issuer`` at cost, $B."""
+    stakes = m.ledger.active_ids(ContractKind.EQUITY)
+    debtors = m.ledger.column("debtor")[stakes]
+    return float(m.ledger.column("principal")[stakes][debtors == issuer].sum())
+
+
 def test_requests_within_capacity_are_granted_in_full_and_confidence_scales_a_share():
     def lab_equity_capacity(m):
         return sum(
@@ -104,16 +111,14 @@ def test_requests_within_capacity_are_granted_in_full_and_confidence_scales_a_sh
     m = HotPotatoModel(seed=4)
     lab, other = m.labs[0], m.labs[1]
     capacity = lab_equity_capacity(m)
+    before = equity_in(m, lab.account)
     asked = [0.2 * capacity, 0.3 * capacity]
     requests = [
         Request(x.account, a, "lab_equity") for x, a in zip((lab, other), asked, strict=True)
     ]
     granted = [g.amount for g in financing.clear(m, requests)]
     np.testing.assert_allclose(granted, asked, rtol=1e-9)
-    stakes = m.ledger.active_ids(ContractKind.EQUITY)
-    debtors = m.ledger.column("debtor")[stakes]
-    principal = m.ledger.column("principal")[stakes]
-    assert principal[debtors == lab.account].sum() >= asked[0] * (1 - 1e-9)
+    assert equity_in(m, lab.account) - before == pytest.approx(asked[0], rel=1e-9)
 
     m = HotPotatoModel(seed=4)
     capacity = lab_equity_capacity(m)
@@ -153,3 +158,34 @@ def test_co_defaulters_sell_their_claims_on_each_other_before_either_pays():
     assert between.empty
     world = trace[trace["to"] == "World"]
     assert set(world["from"]) == {a.name, b.name}
+
+
+def test_settlement_resolves_the_defaulters_of_a_round_together():
+    """The same two builders fail in settlement itself (they cannot pay what is due):
+    neither is paid by the other first."""
+    m = HotPotatoModel(seed=5)
+    a, b = m.hyperscalers[3], m.hyperscalers[4]
+    bank = m.banks[0]
+    for creditor, debtor, amount in (
+        (a, b, 30.0),
+        (b, a, 20.0),
+        (bank, a, 900.0),
+        (bank, b, 900.0),
+    ):
+        m.ledger.add(
+            creditor=creditor.account,
+            debtor=debtor.account,
+            kind=ContractKind.LOAN,
+            principal=amount,
+            maturity=60,
+        )
+    for firm in (a, b):  # no cash, and a bill due now
+        m.ledger.transfer(firm.account, WORLD, firm.cash)
+        m.payable(firm.account, bank.account, 5.0)
+    settle(m)
+    assert m.is_defaulted(a) and m.is_defaulted(b)
+    assert {round_ for _, round_, name in m.default_log if name in (a.name, b.name)} == {1}
+    trace = trace_frame(m.record())
+    between = trace[trace["from"].isin([a.name, b.name]) & trace["to"].isin([a.name, b.name])]
+    assert between.empty
+    assert set(trace[trace["to"] == "World"]["from"]) == {a.name, b.name}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from model import HotPotatoModel, financing
 from model.ledger import WORLD, ContractKind
@@ -125,7 +126,7 @@ def test_a_failing_bank_is_bailed_out_to_its_minimum_ratio_and_the_stake_can_be_
     m.ledger.reduce(book[:1], [loss])
     assert math.isclose(bank.capital_ratio(), 0.02, rel_tol=1e-9)
     assert bank.failing()
-    assert m.distressed() == set()  # bailed out instead of defaulting
+    assert m.act_on_distress() == set()  # bailed out instead of defaulting
     assert math.isclose(bank.capital_ratio(), m.econ.bank_min_ratio, rel_tol=1e-6)
     # a taxpayer cost now, paid for a stake; no loss yet (the bank booked the losses)
     assert rows(m) == []
@@ -150,7 +151,7 @@ def test_without_bailouts_a_failing_bank_defaults_and_deposit_insurance_pays():
     bank, gov = m.banks[0], m.government
     book = loans_to_world(m, bank.account)
     m.ledger.reduce(book[:1], [0.5 * float(m.ledger.column("principal")[book[0]])])
-    assert bank.account in m.distressed()
+    assert bank.account in m.act_on_distress()
     resolve(m, bank.account, 1)
     assert gov.outlays["deposit_insurance"] > 0
     insured = [r for r in rows(m) if r["channel"] == Channel.DEPOSIT_INSURANCE]
@@ -172,7 +173,7 @@ def test_an_spv_whose_sponsor_fails_defaults_and_its_bondholders_lose_off_balanc
     resolve(m, hs.account, 1)  # the sponsor fails: its lease stops
     assert not spv.lease_active()
     spv.operate()  # the vehicle winds up
-    assert spv.account in m.distressed()
+    assert spv.account in m.act_on_distress()
     resolve(m, spv.account, 2)
     spv_rows = [r for r in rows(m) if r["from"] == spv.account]
     assert spv_rows and all(r["off_balance"] for r in spv_rows)
@@ -208,7 +209,29 @@ def test_a_fire_sale_marks_down_a_second_lenders_collateral_and_tips_it_over():
     # no cash flow and so no lender to cure it
     value = float(m.market_values()[ledger.column("collateral")[ledger.active_ids()][-1]])
     assert value < 65.0 / m.econ.loan_to_value
-    assert second.account in m.distressed()
+    assert second.account in m.act_on_distress()
+
+
+def test_a_covenant_breach_larger_than_cash_is_cured_with_new_money():
+    """The borrower pays down what its cash covers and borrows the rest: its cash is
+    not counted twice (once as cash, once as spare cash against the new money)."""
+    m = HotPotatoModel(seed=1, check_invariants=True)
+    hs, bank = m.hyperscalers[0], m.banks[0]  # investment grade: it can sell bonds
+    ledger = m.ledger
+    dc = data_center(m, hs.account, 1.0)  # worth 50 at an index of 1
+    loan = ledger.add(
+        creditor=bank.account,
+        debtor=hs.account,
+        kind=ContractKind.LOAN,
+        principal=35.0 + hs.cash + 5.0,
+        collateral=dc,
+        maturity=60,
+    )
+    need = float(ledger.column("principal")[loan]) - m.econ.loan_to_value * 50.0
+    assert need == pytest.approx(hs.cash + 5.0)  # 5 more than all its cash
+    assert financing.alone(m, m.cure_covenants(hs.account))
+    assert float(ledger.column("principal")[loan]) == pytest.approx(35.0, abs=1e-6)
+    m.check_invariants()
 
 
 def test_settlement_clears_everything_due_and_is_deterministic():
