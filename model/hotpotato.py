@@ -583,9 +583,10 @@ class HotPotatoModel(mesa.Model):
             )
 
         mk = self.market
-        ratings = tuple(h.rating for h in self.hyperscalers)
+        # issuers' ratings follow from the contracts, the month and their own AI revenue
+        revenues = tuple(h.ai_revenue for h in self.hyperscalers)
         marks = self._cached(
-            "bond_marks", compute, on_cash=False, inputs=(mk.spread_ig, mk.spread_hy, *ratings)
+            "bond_marks", compute, on_cash=False, inputs=(mk.spread_ig, mk.spread_hy, *revenues)
         )
         return float(marks[account]) if account < marks.size else 0.0
 
