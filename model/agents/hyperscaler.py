@@ -81,8 +81,8 @@ class Hyperscaler(Institution):
         """Credit rating from reported leverage, no better than the calibrated rating."""
 
         def compute():
-            reported, _ = self.reported_and_true_debt()
             cash_flow = max(self.annual_cash_flow(), 1e-9)
+            reported = self.reported_debt()
             return leverage_rating(reported / cash_flow, floor=self.profile.rating)
 
         # reported debt and compute rent are in the contracts; own AI revenue is not
@@ -93,9 +93,8 @@ class Hyperscaler(Institution):
     def debt_capacity(self) -> float:
         """New debt it will take on: up to its leverage limit (``MAX_LEVERAGE``) of reported
         debt / annual cash flow, $B. SPV debt is not reported, so it does not count."""
-        reported, _ = self.reported_and_true_debt()
         limit = MAX_LEVERAGE[self.profile.rating]
-        return max(0.0, limit * self.annual_cash_flow() - reported)
+        return max(0.0, limit * self.annual_cash_flow() - self.reported_debt())
 
     def acceptable_gw(self) -> float:
         """GW of new lab contracts it will sign: what its spare cash and debt capacity can
@@ -274,10 +273,14 @@ class Hyperscaler(Institution):
         m = self.m
         return self.wanted_gw(m.tick) >= 0.9 * m.capacity_gw(self.account, at=m.tick)
 
+    def reported_debt(self) -> float:
+        """Debt on its own balance sheet, $B."""
+        return float(self.m.ledger.liabilities()[self.account])
+
     def reported_and_true_debt(self) -> tuple[float, float]:
         """Debt as reported (own) and true (own plus sponsored SPVs' debt), $B."""
         m = self.m
-        own = float(m.ledger.liabilities()[self.account])
+        own = self.reported_debt()
         return own, own + m.spv_debt_of(self.account)
 
     def annual_earnings(self) -> float:
