@@ -24,6 +24,8 @@ RATING_LEVERAGE = (1.0, 2.5, 5.0, 7.0)
 
 BOND_DURATION = 7.0
 """Modified duration of a new 10-year bond, years."""
+TIE = 1e-9
+"""Leverage within this of a rating bound counts as at the bound."""
 
 
 def spreads(
@@ -42,7 +44,8 @@ def leverage_rating(debt_to_cash_flow: float, floor: str = "AA") -> str:
     better than ``floor`` (the firm's rating for reasons the model does not represent)."""
     implied = len(RATING_LEVERAGE)
     for i, bound in enumerate(RATING_LEVERAGE):
-        if debt_to_cash_flow < bound:
+        # a firm that borrowed up to a bound is at it, whatever the rounding: the worse grade
+        if debt_to_cash_flow < bound - TIE:
             implied = i
             break
     return RATINGS[max(implied, RATINGS.index(floor))]
