@@ -33,8 +33,8 @@ BIG_THREE = ("Microsoft-like", "Alphabet-like", "Meta-like")
 def _equity_paid_in(m: HotPotatoModel, account: int) -> float:
     """Equity stakes in ``account`` at cost, $B."""
     ledger = m.ledger
-    ids = ledger.active_ids(ContractKind.EQUITY)
-    return float(ledger.column("principal")[ids][ledger.column("debtor")[ids] == account].sum())
+    ids = ledger.active_ids(ContractKind.EQUITY, debtor=account)
+    return float(ledger.column("principal")[ids].sum())
 
 
 def measure(seed: int, **economy) -> dict[str, float]:

@@ -244,10 +244,8 @@ class HotPotatoModel(mesa.Model):
         longer covers them at ``loan_to_value``, from cash or new financing; False if the
         breach cannot be cured (a ``model.financing`` decision)."""
         ledger = self.ledger
-        ids = ledger.active_ids(ContractKind.LOAN)
-        ids = ids[
-            (ledger.column("debtor")[ids] == account) & (ledger.column("collateral")[ids] >= 0)
-        ]
+        ids = ledger.active_ids(ContractKind.LOAN, debtor=account)
+        ids = ids[ledger.column("collateral")[ids] >= 0]
         if ids.size == 0:
             return True
         value = self.market_values()[ledger.column("collateral")[ids]]
@@ -476,11 +474,8 @@ class HotPotatoModel(mesa.Model):
     def vendor_stakes(self, lab: int) -> float:
         """Chip vendor's equity stakes in ``lab``, $B."""
         ledger = self.ledger
-        ids = ledger.active_ids(ContractKind.EQUITY)
-        mask = (ledger.column("creditor")[ids] == self.chip_vendor.account) & (
-            ledger.column("debtor")[ids] == lab
-        )
-        return float(ledger.column("principal")[ids][mask].sum())
+        ids = ledger.active_ids(ContractKind.EQUITY, debtor=lab, creditor=self.chip_vendor.account)
+        return float(ledger.column("principal")[ids].sum())
 
     def spv_for(self, sponsor: Institution) -> SPV:
         """The SPV collecting this year's off-balance-sheet builds of ``sponsor``."""
@@ -509,8 +504,7 @@ class HotPotatoModel(mesa.Model):
     def interest_due(self, account: int) -> float:
         """Interest and lease fees it owes this month, $B/month."""
         ledger = self.ledger
-        ids = ledger.active_ids()
-        mine = ids[ledger.column("debtor")[ids] == account]
+        mine = ledger.active_ids(debtor=account)
         kind = ledger.column("kind")[mine]
         principal = ledger.column("principal")[mine]
         rate = ledger.column("rate")[mine]

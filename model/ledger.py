@@ -388,9 +388,15 @@ class Ledger:
         for name, arr in self._cols.items():
             self._cols[name] = np.concatenate([arr, np.zeros_like(arr)])
 
-    def active_ids(self, kind: ContractKind | None = None) -> np.ndarray:
-        """Ids of active contracts, optionally of one kind (read-only; cached until the
-        book changes)."""
+    def active_ids(
+        self,
+        kind: ContractKind | None = None,
+        *,
+        debtor: int | None = None,
+        creditor: int | None = None,
+    ) -> np.ndarray:
+        """Ids of active contracts, optionally of one kind, owed by one ``debtor`` and held
+        by one ``creditor`` (those of a kind are cached until the book changes)."""
 
         def compute():
             mask = self._cols["active"][: self._n].copy()
@@ -398,7 +404,12 @@ class Ledger:
                 mask &= self._cols["kind"][: self._n] == kind
             return np.flatnonzero(mask)
 
-        return self._view(f"active:{kind}", compute)
+        ids = self._view(f"active:{kind}", compute)
+        if debtor is not None:
+            ids = ids[self._cols["debtor"][ids] == debtor]
+        if creditor is not None:
+            ids = ids[self._cols["creditor"][ids] == creditor]
+        return ids
 
     def _contract_ids(self, ids) -> np.ndarray:
         ids = np.atleast_1d(np.asarray(ids, dtype=np.int64))

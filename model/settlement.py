@@ -153,8 +153,7 @@ def _sell_claims_held(m: HotPotatoModel, account: int) -> None:
     rest of the economy are redeemed at par); the leases and compute contracts it
     provides end (a failed lessor delivers nothing)."""
     ledger = m.ledger
-    held = ledger.active_ids()
-    held = held[ledger.column("creditor")[held] == account]
+    held = ledger.active_ids(creditor=account)
     carried = ledger.carried()[held] if held.size else np.zeros(0)
     ledger.close(held[carried <= 0])
     held, carried = held[carried > 0], carried[carried > 0]
@@ -178,8 +177,7 @@ def _pay_claimants(
     sold, then senior, then equity) and book each holder's shortfall."""
     ledger = m.ledger
     tick = m.tick
-    owed = ledger.active_ids()
-    owed = owed[ledger.column("debtor")[owed] == account]
+    owed = ledger.active_ids(debtor=account)
     kind = ledger.column("kind")[owed]
     principal = ledger.column("principal")[owed]
     payment = ledger.column("payment")[owed]

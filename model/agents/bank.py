@@ -68,8 +68,8 @@ class Bank(Institution):
         if m.is_defaulted(self):
             return
         ledger = m.ledger
-        loans = ledger.active_ids(ContractKind.NAV_LOAN)
-        borrowers = ledger.column("debtor")[loans[ledger.column("creditor")[loans] == self.account]]
+        loans = ledger.active_ids(ContractKind.NAV_LOAN, creditor=self.account)
+        borrowers = ledger.column("debtor")[loans]
         for account in np.unique(borrowers):  # margin-call the funds it lends to
             fund = m.agent_of(int(account))
             if not m.is_defaulted(fund):

@@ -100,6 +100,5 @@ class ChipVendor(Institution):
     def stakes_in_labs(self) -> float:
         """Vendor financing outstanding: equity stakes in labs, $B."""
         m = self.m
-        ids = m.ledger.active_ids(ContractKind.EQUITY)
-        ids = ids[m.ledger.column("creditor")[ids] == self.account]
+        ids = m.ledger.active_ids(ContractKind.EQUITY, creditor=self.account)
         return float(m.ledger.column("principal")[ids].sum())

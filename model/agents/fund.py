@@ -41,8 +41,7 @@ class Fund(Institution):
 
     def _holdings(self) -> tuple[np.ndarray, np.ndarray]:
         ledger = self.m.ledger
-        ids = ledger.active_ids()
-        ids = ids[ledger.column("creditor")[ids] == self.account]
+        ids = ledger.active_ids(creditor=self.account)
         return ids, ledger.column("debtor")[ids]
 
     def liquid_securities(self) -> np.ndarray:
@@ -159,11 +158,7 @@ class Fund(Institution):
         """Repay the part of its NAV loans from ``bank`` above the allowed share."""
         m = self.m
         ledger = m.ledger
-        ids = ledger.active_ids(ContractKind.NAV_LOAN)
-        ids = ids[
-            (ledger.column("debtor")[ids] == self.account)
-            & (ledger.column("creditor")[ids] == bank.account)
-        ]
+        ids = ledger.active_ids(ContractKind.NAV_LOAN, debtor=self.account, creditor=bank.account)
         if ids.size == 0:
             return
         loan = float(ledger.column("principal")[ids].sum())
@@ -184,8 +179,7 @@ class Fund(Institution):
         m = self.m
         if self.nav() <= 0:
             return True
-        ids = m.ledger.active_ids(ContractKind.NAV_LOAN)
-        ids = ids[m.ledger.column("debtor")[ids] == self.account]
+        ids = m.ledger.active_ids(ContractKind.NAV_LOAN, debtor=self.account)
         loan = float(m.ledger.column("principal")[ids].sum())
         return (
             loan > 1.05 * m.econ.nav_loan_ltv * max(self.nav() + loan, 0.0)

@@ -247,11 +247,8 @@ class Hyperscaler(Institution):
     def renew_or_exit_leases(self) -> None:
         m = self.m
         ledger = m.ledger
-        ids = ledger.active_ids(ContractKind.SPV_LEASE)
-        ids = ids[
-            (ledger.column("debtor")[ids] == self.account)
-            & (ledger.column("maturity")[ids] <= m.tick)
-        ]
+        ids = ledger.active_ids(ContractKind.SPV_LEASE, debtor=self.account)
+        ids = ids[ledger.column("maturity")[ids] <= m.tick]
         for i in ids:
             spv = m.agent_of(int(ledger.column("creditor")[i]))
             if self.needs_capacity():

@@ -82,12 +82,8 @@ class SPV(Institution):
         m = self.m
         econ = m.econ
         debt = self.debt()
-        equity = m.ledger.column("principal")[m.ledger.active_ids(ContractKind.EQUITY)]
-        equity = float(
-            equity[
-                m.ledger.column("debtor")[m.ledger.active_ids(ContractKind.EQUITY)] == self.account
-            ].sum()
-        )
+        stakes = m.ledger.active_ids(ContractKind.EQUITY, debtor=self.account)
+        equity = float(m.ledger.column("principal")[stakes].sum())
         payment = debt * (rate / 12 + 1 / SPV_DEBT_MONTHS) + equity * EQUITY_YIELD / 12
         rvg = econ.spv_residual_guarantee * debt
         if self.lease is None:
@@ -133,8 +129,7 @@ class SPV(Institution):
         ledger = m.ledger
         owned = np.flatnonzero(m.assets["active"] & (m.assets["owner"] == self.account))
         sold = m.sell_data_centers(self.account, owned)
-        ids = ledger.active_ids()
-        mine = ids[ledger.column("debtor")[ids] == self.account]
+        mine = ledger.active_ids(debtor=self.account)
         kind = ledger.column("kind")[mine]
         debt = mine[IS_DEBT[kind]]
         amounts = ledger.column("principal")[debt].copy()

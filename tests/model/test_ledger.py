@@ -596,6 +596,20 @@ def test_close_removes_a_contract_from_balance_sheets_and_dues():
     assert ledger.active_ids().size == 0
 
 
+def test_active_ids_select_by_kind_debtor_and_creditor():
+    ledger = new_ledger(3)
+    loan_12 = ledger.add(creditor=1, debtor=2, kind=ContractKind.LOAN, principal=1.0)
+    loan_13 = ledger.add(creditor=1, debtor=3, kind=ContractKind.LOAN, principal=1.0)
+    bond_32 = ledger.add(creditor=3, debtor=2, kind=ContractKind.BOND, principal=1.0)
+    stake_12 = ledger.add(creditor=1, debtor=2, kind=ContractKind.EQUITY, principal=1.0)
+    ledger.close([loan_13])
+    assert ledger.active_ids(debtor=2).tolist() == [loan_12, bond_32, stake_12]
+    assert ledger.active_ids(creditor=1).tolist() == [loan_12, stake_12]
+    assert ledger.active_ids(ContractKind.LOAN, debtor=3).size == 0
+    assert ledger.active_ids(ContractKind.EQUITY, debtor=2, creditor=1).tolist() == [stake_12]
+    assert ledger.active_ids(debtor=2, creditor=3).tolist() == [bond_32]
+
+
 # --------------------------------------------------------------- properties
 @seed(SEED)
 @PROPS

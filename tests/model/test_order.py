@@ -134,9 +134,8 @@ def test_scarce_money_is_shared_in_proportion_to_the_amounts_asked_whoever_asks_
 
 def equity_in(m: HotPotatoModel, issuer: int) -> float:
     """Equity stakes held in ``issuer`` at cost, $B."""
-    stakes = m.ledger.active_ids(ContractKind.EQUITY)
-    debtors = m.ledger.column("debtor")[stakes]
-    return float(m.ledger.column("principal")[stakes][debtors == issuer].sum())
+    stakes = m.ledger.active_ids(ContractKind.EQUITY, debtor=issuer)
+    return float(m.ledger.column("principal")[stakes].sum())
 
 
 def test_requests_within_capacity_are_granted_in_full_and_confidence_scales_a_share():

@@ -31,8 +31,7 @@ def strip(m: HotPotatoModel, account: int, cash: float = 0.0) -> None:
     """Leave ``account`` with ``cash`` and no claims or data centers of its own."""
     ledger = m.ledger
     ledger.transfer(account, WORLD, float(ledger.cash[account]) - cash)
-    ids = ledger.active_ids()
-    held = ids[ledger.column("creditor")[ids] == account]
+    held = ledger.active_ids(creditor=account)
     ledger.reduce(held, ledger.column("principal")[held])
     ledger.close(held)
     m.assets.set("active", np.flatnonzero(m.assets["owner"] == account), False)
@@ -40,10 +39,7 @@ def strip(m: HotPotatoModel, account: int, cash: float = 0.0) -> None:
 
 def loans_to_world(m: HotPotatoModel, account: int) -> np.ndarray:
     """Ids of the active claims ``account`` holds on the rest of the economy."""
-    ids = m.ledger.active_ids()
-    return ids[
-        (m.ledger.column("creditor")[ids] == account) & (m.ledger.column("debtor")[ids] == WORLD)
-    ]
+    return m.ledger.active_ids(debtor=WORLD, creditor=account)
 
 
 def data_center(m: HotPotatoModel, owner: int, gw: float) -> int:
@@ -130,11 +126,7 @@ def test_a_failing_bank_is_bailed_out_to_its_minimum_ratio_and_the_stake_can_be_
     assert math.isclose(bank.capital_ratio(), m.econ.bank_min_ratio, rel_tol=1e-6)
     # a taxpayer cost now, paid for a stake; no loss yet (the bank booked the losses)
     assert rows(m) == []
-    ids = m.ledger.active_ids(ContractKind.EQUITY)
-    stake = ids[
-        (m.ledger.column("creditor")[ids] == gov.account)
-        & (m.ledger.column("debtor")[ids] == bank.account)
-    ]
+    stake = m.ledger.active_ids(ContractKind.EQUITY, debtor=bank.account, creditor=gov.account)
     assert math.isclose(float(m.ledger.column("principal")[stake].sum()), gov.outlays["bailouts"])
     # if the rescued bank loses more than its new capital and fails, the taxpayers lose
     # their stake
