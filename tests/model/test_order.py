@@ -167,61 +167,55 @@ def test_requests_within_capacity_are_granted_in_full_and_confidence_scales_a_sh
     assert granted[1] == pytest.approx(0.25 * capacity * 10.0 / 10.01, rel=1e-9)
 
 
+def insolvent_builders_owing_each_other():
+    """The levered builder and the neocloud, each lending to the other and owing a bank
+    far more than they have."""
+    m = HotPotatoModel(seed=5)
+    a, b = m.hyperscalers[3], m.hyperscalers[4]
+    bank = m.banks[0]
+    for creditor, debtor, amount in (
+        (a, b, 30.0),
+        (b, a, 20.0),
+        (bank, a, 900.0),
+        (bank, b, 900.0),
+    ):
+        m.ledger.add(
+            creditor=creditor.account,
+            debtor=debtor.account,
+            kind=ContractKind.LOAN,
+            principal=amount,
+            maturity=60,
+        )
+    return m, a, b
+
+
+def assert_neither_paid_the_other(m: HotPotatoModel, a, b) -> None:
+    """No loss passed between the two; each one's claim on the other went to ``World``,
+    which lost on both."""
+    trace = trace_frame(m.record())
+    between = trace[trace["from"].isin([a.name, b.name]) & trace["to"].isin([a.name, b.name])]
+    assert between.empty
+    assert set(trace[trace["to"] == "World"]["from"]) == {a.name, b.name}
+
+
 def test_co_defaulters_sell_their_claims_on_each_other_before_either_pays():
     """Two deeply insolvent builders with loans to each other fail in the same round:
     each one's claim on the other is sold to the rest of the economy before either pays
     its claimants, so neither is paid by the other first (as it would be if one were
     resolved first)."""
-    m = HotPotatoModel(seed=5)
-    a, b = m.hyperscalers[3], m.hyperscalers[4]
-    bank = m.banks[0]
-    for creditor, debtor, amount in (
-        (a, b, 30.0),
-        (b, a, 20.0),
-        (bank, a, 900.0),
-        (bank, b, 900.0),
-    ):
-        m.ledger.add(
-            creditor=creditor.account,
-            debtor=debtor.account,
-            kind=ContractKind.LOAN,
-            principal=amount,
-            maturity=60,
-        )
+    m, a, b = insolvent_builders_owing_each_other()
     resolve(m, [b.account, a.account], 1)
-    trace = trace_frame(m.record())
-    between = trace[trace["from"].isin([a.name, b.name]) & trace["to"].isin([a.name, b.name])]
-    assert between.empty
-    world = trace[trace["to"] == "World"]
-    assert set(world["from"]) == {a.name, b.name}
+    assert_neither_paid_the_other(m, a, b)
 
 
 def test_settlement_resolves_the_defaulters_of_a_round_together():
     """The same two builders fail in settlement itself (they cannot pay what is due):
     neither is paid by the other first."""
-    m = HotPotatoModel(seed=5)
-    a, b = m.hyperscalers[3], m.hyperscalers[4]
-    bank = m.banks[0]
-    for creditor, debtor, amount in (
-        (a, b, 30.0),
-        (b, a, 20.0),
-        (bank, a, 900.0),
-        (bank, b, 900.0),
-    ):
-        m.ledger.add(
-            creditor=creditor.account,
-            debtor=debtor.account,
-            kind=ContractKind.LOAN,
-            principal=amount,
-            maturity=60,
-        )
+    m, a, b = insolvent_builders_owing_each_other()
     for firm in (a, b):  # no cash, and a bill due now
         m.ledger.transfer(firm.account, WORLD, firm.cash)
-        m.payable(firm.account, bank.account, 5.0)
+        m.payable(firm.account, m.banks[0].account, 5.0)
     settle(m)
     assert m.is_defaulted(a) and m.is_defaulted(b)
     assert {round_ for _, round_, name in m.default_log if name in (a.name, b.name)} == {1}
-    trace = trace_frame(m.record())
-    between = trace[trace["from"].isin([a.name, b.name]) & trace["to"].isin([a.name, b.name])]
-    assert between.empty
-    assert set(trace[trace["to"] == "World"]["from"]) == {a.name, b.name}
+    assert_neither_paid_the_other(m, a, b)
