@@ -96,7 +96,6 @@ class HotPotatoModel(mesa.Model):
         self.spvs: list[SPV] = []
         self._spv_of: dict[tuple[int, int], SPV] = {}
         self._cache: dict[str, tuple[tuple, Any]] = {}
-        self._spread_memo: tuple[tuple, np.ndarray] | None = None
         self._build_economy()
         self.money_supply = float(self.ledger.cash.sum())
         self.crash = CrashDetector(self)
@@ -271,17 +270,13 @@ class HotPotatoModel(mesa.Model):
         self.government.pay(holder, amount, "deposit_insurance" if bank else "guarantees")
 
     # ------------------------------------------------------------- shared views
-    def _cached(self, key: str, compute, *, on_cash: bool = True, inputs: tuple = ()):
-        """``compute()``, reused until the ledger (with ``on_cash``: its cash too, else only
-        its contracts), the asset book, the month, the GPU price or ``inputs`` change."""
+    def _cached(self, key: str, compute, *, on_cash: bool = True, on_books: bool = True, inputs=()):
+        """``compute()``, reused until the month, the GPU price, ``inputs`` or (with
+        ``on_books``) the ledger and the asset book change: with ``on_cash`` any change of
+        the ledger, else only of its contracts."""
         ledger = self.ledger
-        stamp = (
-            ledger.version if on_cash else ledger.contracts_version,
-            self.assets.version,
-            self.tick,
-            self.market.used_gpu_index,
-            *inputs,
-        )
+        books = (ledger.version if on_cash else ledger.contracts_version, self.assets.version)
+        stamp = (*(books if on_books else ()), self.tick, self.market.used_gpu_index, *inputs)
         hit = self._cache.get(key)
         if hit is not None and hit[0] == stamp:
             return hit[1]
@@ -538,19 +533,16 @@ class HotPotatoModel(mesa.Model):
         return rating_spread(rating, self.market.spread_ig, self.market.spread_hy)
 
     def _spreads(self) -> np.ndarray:
-        """``_current_spread`` of every account (reused until spreads, ratings or the
-        accounts change)."""
+        """``_current_spread`` of every account (reused within the month until spreads,
+        ratings or the accounts change)."""
         mk = self.market
-        key = (
-            mk.spread_ig,
-            mk.spread_hy,
-            self.ledger.n_accounts,
-            *(h.rating for h in self.hyperscalers),
+        n = self.ledger.n_accounts
+        return self._cached(
+            "spreads",
+            lambda: np.array([self._current_spread(a) for a in range(n)]),
+            on_books=False,
+            inputs=(mk.spread_ig, mk.spread_hy, n, *(h.rating for h in self.hyperscalers)),
         )
-        if self._spread_memo is None or self._spread_memo[0] != key:
-            spreads = [self._current_spread(a) for a in range(self.ledger.n_accounts)]
-            self._spread_memo = (key, np.array(spreads))
-        return self._spread_memo[1]
 
     def bond_prices(self, ids: np.ndarray) -> np.ndarray:
         """Market price per unit of face of bonds ``ids``: ``1 - duration * Δspread``,
