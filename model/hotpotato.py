@@ -230,9 +230,7 @@ class HotPotatoModel(mesa.Model):
                 out.add(spv.account)
             else:
                 sold_gw += spv.repay_all()
-        if sold_gw > 0:  # wind-ups sell together: one price impact for all of them
-            self.market.used_gpu_index *= fire_sale_impact(sold_gw, self.econ.fire_sale_depth_gw)
-            self.market.fire_sale_gw += sold_gw
+        self.fire_sale(sold_gw)  # wind-ups sell together: one price impact for all
         live = [hs for hs in self.hyperscalers if not self.is_defaulted(hs)]
         cured = financing.together(self, [self.cure_covenants(hs.account) for hs in live])
         out.update(hs.account for hs, ok in zip(live, cured, strict=True) if not ok)
@@ -611,6 +609,13 @@ class HotPotatoModel(mesa.Model):
         self.ledger.transfer(WORLD, owner, value)
         self.assets.set("active", ids, False)
         return gw
+
+    def fire_sale(self, gw: float) -> None:
+        """``gw`` of GPUs sold at once lower the used-GPU price by one impact
+        (``model.markets.gpu.fire_sale_impact``) and count in this month's fire sales."""
+        if gw > 0:
+            self.market.used_gpu_index *= fire_sale_impact(gw, self.econ.fire_sale_depth_gw)
+            self.market.fire_sale_gw += gw
 
     # ---------------------------------------------------------------- output
     def check_invariants(self) -> None:

@@ -34,7 +34,6 @@ from scipy import sparse
 from model.clearing import clearing_vector
 from model.ledger import IS_DEBT, WORLD, ContractKind, Sector
 from model.losses import Channel
-from model.markets.gpu import fire_sale_impact
 
 if TYPE_CHECKING:
     from model.hotpotato import HotPotatoModel
@@ -84,10 +83,7 @@ def settle(m: HotPotatoModel) -> int:
     new_defaults |= m.act_on_distress()
     while new_defaults and depth < MAX_ROUNDS:
         depth += 1
-        sold_gw = resolve(m, new_defaults, depth)
-        if sold_gw > 0:
-            m.market.used_gpu_index *= fire_sale_impact(sold_gw, m.econ.fire_sale_depth_gw)
-            m.market.fire_sale_gw += sold_gw
+        m.fire_sale(resolve(m, new_defaults, depth))
         new_defaults = m.act_on_distress() - m.defaulted
     return depth
 
