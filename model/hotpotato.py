@@ -96,7 +96,11 @@ class HotPotatoModel(mesa.Model):
         self.spvs: list[SPV] = []
         self._spv_of: dict[tuple[int, int], SPV] = {}
         self._cache: dict[str, tuple[tuple, Any]] = {}
+        self._members: dict[type, tuple[Institution, ...]] = {}
         self._build_economy()
+        # labs, hyperscalers, banks and funds are all created with the economy (only SPVs
+        # are added later, in ``spvs``): their populations are fixed from here on
+        self._members = {kind: self._of_kind(kind) for kind in (AILab, Hyperscaler, Bank, Fund)}
         self.money_supply = float(self.ledger.cash.sum())
         self.crash = CrashDetector(self)
         self.recorder = Recorder(self)
@@ -118,21 +122,25 @@ class HotPotatoModel(mesa.Model):
     def sector_of(self, account: int) -> Sector:
         return self.ledger.sectors[account]
 
-    @property
-    def labs(self) -> list[AILab]:
-        return list(self.agents_by_type.get(AILab, []))
+    def _of_kind(self, kind: type) -> tuple[Institution, ...]:
+        members = self._members.get(kind)
+        return tuple(self.agents_by_type.get(kind, ())) if members is None else members
 
     @property
-    def hyperscalers(self) -> list[Hyperscaler]:
-        return list(self.agents_by_type.get(Hyperscaler, []))
+    def labs(self) -> tuple[AILab, ...]:
+        return self._of_kind(AILab)
 
     @property
-    def banks(self) -> list[Bank]:
-        return list(self.agents_by_type.get(Bank, []))
+    def hyperscalers(self) -> tuple[Hyperscaler, ...]:
+        return self._of_kind(Hyperscaler)
 
     @property
-    def funds(self) -> list[Fund]:
-        return list(self.agents_by_type.get(Fund, []))
+    def banks(self) -> tuple[Bank, ...]:
+        return self._of_kind(Bank)
+
+    @property
+    def funds(self) -> tuple[Fund, ...]:
+        return self._of_kind(Fund)
 
     # ------------------------------------------------------------------- tick
     def step(self) -> None:
@@ -144,8 +152,8 @@ class HotPotatoModel(mesa.Model):
             spv.operate()
         self.chip_vendor.fill_orders()  # 4
         self.grid.connect()  # 5
-        self.agents_by_type[Bank].do("operate")  # 6
-        self.agents_by_type[Fund].do("operate")
+        for agent in (*self.banks, *self.funds):  # 6
+            agent.operate()
         self.government_acts()  # 7
         reprice(self)  # 8
         depth = settlement.settle(self)  # 9
@@ -162,7 +170,7 @@ class HotPotatoModel(mesa.Model):
         the outcome: they decide from the same state and their requests for money are
         cleared together, pro rata (``model.financing``); tests/model/test_order.py runs
         the model with other orders."""
-        return list(self.agents_by_type[kind])
+        return list(self._of_kind(kind))
 
     def exogenous_draws(self) -> None:
         """Step 1: this month's demand curve, token prices, and reset of monthly flows."""
@@ -300,14 +308,22 @@ class HotPotatoModel(mesa.Model):
             on_cash=False,
         )
 
+    def real_assets(self) -> np.ndarray:
+        """Book value of the data centers each account owns, $B."""
+        return self._cached(
+            "real_assets",
+            lambda: self.assets.by_owner(self.book_values(), self.ledger.n_accounts),
+            on_cash=False,
+        )
+
     def equity(self) -> np.ndarray:
-        """Derived equity of every account at book value, $B."""
+        """Derived equity of every account at book value, $B (real assets summed by owner
+        only when the books change; cash, which changes far more often, added fresh)."""
+        return self.ledger.equity(self.real_assets())
 
-        def compute():
-            real = self.assets.by_owner(self.book_values(), self.ledger.n_accounts)
-            return self.ledger.equity(real)
-
-        return self._cached("equity", compute)
+    def equity_of(self, account: int) -> float:
+        """``equity()[account]``, $B."""
+        return self.ledger.equity_of(account, float(self.real_assets()[account]))
 
     def revenue_per_gw_at(self, tick: float) -> float:
         return demand.revenue_per_gw(tick, self.econ.revenue_per_gw, self.econ.token_price_decline)
@@ -337,9 +353,18 @@ class HotPotatoModel(mesa.Model):
         return self._cached(f"earning:{at}", compute, on_cash=False)
 
     def _sponsored(self, account: int) -> list[int]:
-        return [account] + [
-            s.account for s in self.spvs if s.sponsor.account == account and s.lease_active()
-        ]
+        """``account`` and the SPVs whose data centers it leases now."""
+
+        def compute():
+            leased: dict[int, list[int]] = {}
+            for s in self.spvs:
+                if s.lease_active():
+                    leased.setdefault(s.sponsor.account, []).append(s.account)
+            return leased
+
+        # a lease starts or ends only by a change to the contract book
+        leased = self._cached("sponsored", compute, on_cash=False, inputs=(len(self.spvs),))
+        return [account, *leased.get(account, ())]
 
     def earning_gw(self, account: int) -> float:
         """GW powered and within economic life, owned or leased from its SPVs."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
 
 from model.clearing import debtrank_impact
 from model.ledger import WORLD, Sector
@@ -66,9 +65,8 @@ class Recorder:
         n = m.ledger.n_accounts
         creditor, debtor, amount = m.ledger.exposures()
         keep = (creditor != WORLD) & (debtor != WORLD)
-        exposures = sparse.csr_array(
-            (amount[keep], (creditor[keep], debtor[keep])), shape=(n, n)
-        ).toarray()
+        cell = creditor[keep].astype(np.int64) * n + debtor[keep]
+        exposures = np.bincount(cell, weights=amount[keep], minlength=n * n).reshape(n, n)
         capital = np.maximum(m.equity(), 0.0)
         dead = np.array(sorted(m.defaulted | {WORLD}), dtype=np.int64)
         exposures[dead, :] = 0.0

@@ -608,6 +608,15 @@ class Ledger:
             eq = eq + real_assets
         return eq
 
+    def equity_of(self, account: int, real_assets: float = 0.0) -> float:
+        """``equity(real)[account]`` for one account, without building the whole array."""
+        return float(
+            self._cash[account]
+            + self.financial_assets()[account]
+            - self.liabilities()[account]
+            + real_assets
+        )
+
     def exposures(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Carried debt and equity claims as (creditor, debtor, amount) triplets."""
         amount = self.carried()

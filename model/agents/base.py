@@ -37,7 +37,7 @@ class Institution(mesa.Agent):
     @property
     def equity(self) -> float:
         """Derived equity (assets − liabilities at book value), $B."""
-        return float(self.m.equity()[self.account])
+        return self.m.equity_of(self.account)
 
     def make_cash_available(self, amount: float) -> None:
         """Have ``amount`` $B in cash to pay for an investment it was granted (an investor
