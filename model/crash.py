@@ -28,7 +28,9 @@ if TYPE_CHECKING:
 
 __all__ = ["CrashDetector"]
 
-_AI_SECTORS = np.array([Sector.LAB, Sector.HYPERSCALER, Sector.SPV, Sector.CHIP_VENDOR])
+IS_AI_SECTOR = np.zeros(len(Sector), dtype=bool)
+IS_AI_SECTOR[[Sector.LAB, Sector.HYPERSCALER, Sector.SPV, Sector.CHIP_VENDOR]] = True
+"""Lookup by sector: whether debt owed by it is AI-related."""
 
 
 class CrashDetector:
@@ -50,11 +52,11 @@ class CrashDetector:
         ids = ledger.active_ids()
         kind = ledger.column("kind")[ids]
         debtor = ledger.column("debtor")[ids]
-        sectors = ledger.sector_array()[debtor]
+        ai_debtor = IS_AI_SECTOR[ledger.sector_array()[debtor]]
         ai = (
             IS_DEBT[kind]
             & (kind != ContractKind.PAYABLE)
-            & (np.isin(sectors, _AI_SECTORS) | (kind == ContractKind.NAV_LOAN))
+            & (ai_debtor | (kind == ContractKind.NAV_LOAN))
         )
         return float(ledger.column("principal")[ids][ai].sum())
 

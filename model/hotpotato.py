@@ -33,6 +33,11 @@ from model.scenario import validate_scenario
 
 __all__ = ["HotPotatoModel"]
 
+IS_INTEREST_BEARING = np.zeros(len(ContractKind), dtype=bool)
+IS_INTEREST_BEARING[[ContractKind.LOAN, ContractKind.BOND, ContractKind.NAV_LOAN]] = True
+"""Lookup by kind: debt whose interest counts in reported earnings (vendor financing and
+payables carry none)."""
+
 REPORTERS = {
     "ai_index": lambda m: m.market.ai_index,
     "ai_index_drawdown": lambda m: m.market.drawdown,
@@ -352,8 +357,8 @@ class HotPotatoModel(mesa.Model):
 
         return self._cached(f"earning:{at}", compute, on_cash=False)
 
-    def _sponsored(self, account: int) -> list[int]:
-        """``account`` and the SPVs whose data centers it leases now."""
+    def _leased_spvs(self, sponsor: int) -> tuple[int, ...]:
+        """The SPVs whose data centers ``sponsor`` leases now, in order of creation."""
 
         def compute():
             leased: dict[int, list[int]] = {}
@@ -364,7 +369,11 @@ class HotPotatoModel(mesa.Model):
 
         # a lease starts or ends only by a change to the contract book
         leased = self._cached("sponsored", compute, on_cash=False, inputs=(len(self.spvs),))
-        return [account, *leased.get(account, ())]
+        return tuple(leased.get(sponsor, ()))
+
+    def _sponsored(self, account: int) -> list[int]:
+        """``account`` and the SPVs whose data centers it leases now."""
+        return [account, *self._leased_spvs(account)]
 
     def earning_gw(self, account: int) -> float:
         """GW powered and within economic life, owned or leased from its SPVs."""
@@ -398,11 +407,8 @@ class HotPotatoModel(mesa.Model):
         ids, _, debtor = self._compute_contracts()
         ledger = self.ledger
         live = (debtor == lab) & (ledger.column("maturity")[ids] > at)
-        spv_gw = sum(
-            self._earning_by_owner(at)[s.account]
-            for s in self.spvs
-            if s.sponsor.account == lab and s.lease_active()
-        )
+        by_owner = self._earning_by_owner(at)
+        spv_gw = sum(by_owner[a] for a in self._leased_spvs(lab))
         return float(ledger.column("gw")[ids][live].sum()) + float(spv_gw)
 
     def serving_gw(self, lab: int) -> float:
@@ -418,23 +424,17 @@ class HotPotatoModel(mesa.Model):
             available = self.earning_gw(int(provider))
             util = min(1.0, available / contracted) if contracted > 0 else 0.0
             total += util * float(gw[(creditor == provider) & (debtor == lab) & started].sum())
-        total += sum(
-            self._earning_by_owner()[s.account]
-            for s in self.spvs
-            if s.sponsor.account == lab and s.lease_active()
-        )
+        by_owner = self._earning_by_owner()
+        total += sum(by_owner[a] for a in self._leased_spvs(lab))
         return total
 
     def compute_fees(self, lab: int, ahead: int = 0) -> float:
         """Compute fees a lab owes in month ``tick + ahead``, $B/month."""
         at = self.tick + ahead
         ledger = self.ledger
-        ids = ledger.active_ids()
-        kind = ledger.column("kind")[ids]
-        lease = IS_LEASE[kind]
+        ids = ledger.active_ids(debtor=lab)
         live = (
-            lease
-            & (ledger.column("debtor")[ids] == lab)
+            IS_LEASE[ledger.column("kind")[ids]]
             & (ledger.column("start")[ids] <= at)
             & (ledger.column("maturity")[ids] > at)
         )
@@ -526,7 +526,7 @@ class HotPotatoModel(mesa.Model):
         kind = ledger.column("kind")[mine]
         principal = ledger.column("principal")[mine]
         rate = ledger.column("rate")[mine]
-        debt = np.isin(kind, [ContractKind.LOAN, ContractKind.BOND, ContractKind.NAV_LOAN])
+        debt = IS_INTEREST_BEARING[kind]
         lease = kind == ContractKind.SPV_LEASE
         return float(
             (principal * rate / 12)[debt].sum() + ledger.column("payment")[mine][lease].sum()

@@ -32,7 +32,7 @@ import numpy as np
 from scipy import sparse
 
 from model.clearing import clearing_vector
-from model.ledger import IS_DEBT, WORLD, ContractKind, Sector
+from model.ledger import IS_DEBT, IS_LEASE, WORLD, ContractKind, Sector
 from model.losses import Channel
 
 if TYPE_CHECKING:
@@ -98,9 +98,7 @@ def _close_finished(m: HotPotatoModel) -> None:
     principal = ledger.column("principal")[ids]
     maturity = ledger.column("maturity")[ids]
     debt_done = IS_DEBT[kind] & (principal <= 1e-12)
-    lease_done = np.isin(kind, [ContractKind.COMPUTE]) & (
-        (maturity <= m.tick) | (principal <= 1e-12)
-    )
+    lease_done = (kind == ContractKind.COMPUTE) & ((maturity <= m.tick) | (principal <= 1e-12))
     ledger.close(ids[debt_done | lease_done])
 
 
@@ -179,7 +177,7 @@ def _pay_claimants(
     payment = ledger.column("payment")[owed]
     collateral = ledger.column("collateral")[owed]
     is_debt = IS_DEBT[kind]
-    is_lease = np.isin(kind, [ContractKind.COMPUTE, ContractKind.SPV_LEASE])
+    is_lease = IS_LEASE[kind]
     is_equity = kind == ContractKind.EQUITY
     claim = np.where(is_debt | is_equity, principal, 0.0)
     claim = np.where(is_lease, np.minimum(principal, LEASE_DAMAGE_MONTHS * payment), claim)

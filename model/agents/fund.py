@@ -177,12 +177,13 @@ class Fund(Institution):
     def insolvent(self) -> bool:
         """NAV gone, or a margin call it could not meet."""
         m = self.m
-        if self.nav() <= 0:
+        nav = self.nav()
+        if nav <= 0:
             return True
         ids = m.ledger.active_ids(ContractKind.NAV_LOAN, debtor=self.account)
         loan = float(m.ledger.column("principal")[ids].sum())
         return (
-            loan > 1.05 * m.econ.nav_loan_ltv * max(self.nav() + loan, 0.0)
+            loan > 1.05 * m.econ.nav_loan_ltv * max(nav + loan, 0.0)
             and self.cash < 1e-6
             and self.liquid_securities().size == 0
         )
