@@ -49,10 +49,6 @@ class Fund(Institution):
         ids, debtor = self._holdings()
         return ids[debtor == WORLD]
 
-    def ai_holdings(self) -> float:
-        ids, debtor = self._holdings()
-        return float(self.m.ledger.carried()[ids[debtor != WORLD]].sum())
-
     def nav(self) -> float:
         """Net asset value with bonds marked to market, $B."""
         return self.equity + self.m.bond_marks(self.account)
@@ -64,10 +60,13 @@ class Fund(Institution):
         if nav <= 0:
             return 0.0
         target = m.econ.fund_ai_allocation * nav * min(m.market.sentiment, 1.5)
+        ids, debtor = self._holdings()
+        on_world = debtor == WORLD  # liquid securities, sold at par any time
         liquid = max(0.0, self.cash - LIQUIDITY_BUFFER * nav) + float(
-            m.ledger.column("principal")[self.liquid_securities()].sum()
+            m.ledger.column("principal")[ids[on_world]].sum()
         )
-        return max(0.0, min(liquid, target - self.ai_holdings()))
+        ai_holdings = float(m.ledger.carried()[ids[~on_world]].sum())
+        return max(0.0, min(liquid, target - ai_holdings))
 
     def raise_cash(self, amount: float) -> float:
         """Sell liquid securities until cash covers ``amount``; returns cash then, $B."""
