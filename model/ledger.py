@@ -187,6 +187,7 @@ class Ledger:
         self._carried_version = -1
         self._carried = np.zeros(0)
         self._views: dict[str, tuple[int, np.ndarray]] = {}
+        self._column_views: dict[str, np.ndarray] = {}
         self._dues_key: tuple[int, int] | None = None
         self._dues: Dues | None = None
 
@@ -296,8 +297,11 @@ class Ledger:
 
     def column(self, name: str) -> np.ndarray:
         """A read-only view of one column over all contracts (active or not)."""
-        view = self._cols[name][: self._n]
-        view.flags.writeable = False
+        view = self._column_views.get(name)
+        if view is None:  # a view stays valid until a contract is added
+            view = self._cols[name][: self._n]
+            view.flags.writeable = False
+            self._column_views[name] = view
         return view
 
     def add(
@@ -325,7 +329,7 @@ class Ledger:
         ``0 <= rate <= 1`` a year. ``basis`` is what the creditor paid per unit of
         principal (1 unless the claim was bought at a discount or premium)."""
         maturity = start if maturity is None else maturity
-        if not np.isfinite(basis) or basis < 0:
+        if not math.isfinite(basis) or basis < 0:
             raise ValueError(f"basis: {basis!r} must be a finite price >= 0")
         for field, value in (
             ("principal", principal),
@@ -333,9 +337,9 @@ class Ledger:
             ("gw", gw),
             ("residual_guarantee", residual_guarantee),
         ):
-            if not np.isfinite(value) or value < 0:
+            if not math.isfinite(value) or value < 0:
                 raise ValueError(f"{field}: {value!r} must be a finite amount >= 0")
-        if not np.isfinite(rate) or not 0.0 <= rate <= MAX_RATE:
+        if not math.isfinite(rate) or not 0.0 <= rate <= MAX_RATE:
             raise ValueError(f"rate: {rate!r} outside the allowed range [0, {MAX_RATE}] a year")
         if maturity < start:
             raise ValueError(f"maturity: {maturity!r} is before start {start!r}")
@@ -380,6 +384,7 @@ class Ledger:
         for name, value in row.items():
             self._cols[name][i] = value
         self._n += 1
+        self._column_views.clear()
         self.version += 1
         self.contracts_version += 1
         return i
