@@ -534,28 +534,30 @@ class Ledger:
         * equity stakes and guarantees fall due never.
         """
         c = self._cols
-        n = self._n
-        kind = c["kind"][:n]
-        start = c["start"][:n]
-        maturity = c["maturity"][:n]
-        principal = c["principal"][:n]
-        amort = c["amortisation"][:n]
-        live = c["active"][:n] & (start <= tick) & (principal > 0)
+        active = self.active_ids()
+        # where most of the book is closed, gathering the active rows first pays
+        rows = active if active.size < self._n // 2 else slice(0, self._n)
+        kind = c["kind"][rows]
+        start = c["start"][rows]
+        maturity = c["maturity"][rows]
+        principal = c["principal"][rows]
+        amort = c["amortisation"][rows]
+        live = c["active"][rows] & (start <= tick) & (principal > 0)
         # debt pays from the month after it is issued; a payable is due in its month
         is_debt = IS_DEBT[kind] & live & ((start < tick) | (kind == ContractKind.PAYABLE))
         is_lease = IS_LEASE[kind] & live & (tick < maturity)
-        ids = np.flatnonzero(is_debt | is_lease)
-        # computed over the whole book (cheaper than gathering first), then selected
+        due = np.flatnonzero(is_debt | is_lease)
         months_left = np.maximum(maturity - (tick - 1), 1)  # payments due tick..maturity
         due_principal = np.where(
             amort == Amortisation.LINEAR, principal / months_left, principal * (maturity <= tick)
         )
-        fee = c["payment"][:n]
+        fee = c["payment"][rows]
         fee = np.where(principal - fee <= 1e-9 * fee, principal, np.minimum(fee, principal))
         level = amort == Amortisation.LEVEL
-        interest = principal * c["rate"][:n] * (is_debt / 12.0)
-        cash = np.where(level, fee, interest + due_principal)[ids]
-        reduction = np.where(level, fee, due_principal)[ids]
+        interest = principal * c["rate"][rows] * (is_debt / 12.0)
+        cash = np.where(level, fee, interest + due_principal)[due]
+        reduction = np.where(level, fee, due_principal)[due]
+        ids = due if isinstance(rows, slice) else rows[due]
         return Dues(ids, c["debtor"][ids], c["creditor"][ids], cash, reduction)
 
     # ------------------------------------------------------------ balance sheet
