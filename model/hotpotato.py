@@ -361,15 +361,17 @@ class HotPotatoModel(mesa.Model):
         """The SPVs whose data centers ``sponsor`` leases now, in order of creation."""
 
         def compute():
+            # each SPV's one lease is a contract from it (creditor) to its sponsor (debtor)
+            ledger = self.ledger
+            ids = ledger.active_ids(ContractKind.SPV_LEASE)
+            spvs = ledger.column("creditor")[ids].tolist()
+            sponsors = ledger.column("debtor")[ids].tolist()
             leased: dict[int, list[int]] = {}
-            for s in self.spvs:
-                if s.lease_active():
-                    leased.setdefault(s.sponsor.account, []).append(s.account)
+            for spv, by in sorted(zip(spvs, sponsors, strict=True)):  # accounts: creation order
+                leased.setdefault(by, []).append(spv)
             return leased
 
-        # a lease starts or ends only by a change to the contract book
-        leased = self._cached("sponsored", compute, on_cash=False, inputs=(len(self.spvs),))
-        return tuple(leased.get(sponsor, ()))
+        return tuple(self._cached("leased_spvs", compute, on_cash=False).get(sponsor, ()))
 
     def _sponsored(self, account: int) -> list[int]:
         """``account`` and the SPVs whose data centers it leases now."""
