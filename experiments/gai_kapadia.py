@@ -209,8 +209,7 @@ def _contract_book():
             self._cols["debtor"][ids] = debtor
             self._cols["principal"][ids] = principal
             self._cols["kind"][ids] = ContractKind.LOAN
-            self._n += k
-            self.version += 1
+            self._booked(k)
             return ids
 
     return ContractBook

@@ -113,6 +113,11 @@ class Amortisation(IntEnum):
     """A fixed monthly ``payment`` (leases, compute contracts) until maturity."""
 
 
+def _finite(value) -> bool:
+    """Whether ``value`` is a finite number: ``np.isfinite``, with a fast path for floats."""
+    return math.isfinite(value) if isinstance(value, float) else bool(np.isfinite(value))
+
+
 class InvariantError(AssertionError):
     """An accounting identity failed; the message names the account or contract."""
 
@@ -296,7 +301,8 @@ class Ledger:
         return self._n
 
     def column(self, name: str) -> np.ndarray:
-        """A read-only view of one column over all contracts (active or not)."""
+        """A read-only view of one column over all contracts (active or not). It is shared
+        and sees later changes of existing contracts, but not contracts added after it."""
         view = self._column_views.get(name)
         if view is None:  # a view stays valid until a contract is added
             view = self._cols[name][: self._n]
@@ -329,7 +335,7 @@ class Ledger:
         ``0 <= rate <= 1`` a year. ``basis`` is what the creditor paid per unit of
         principal (1 unless the claim was bought at a discount or premium)."""
         maturity = start if maturity is None else maturity
-        if not math.isfinite(basis) or basis < 0:
+        if not _finite(basis) or basis < 0:
             raise ValueError(f"basis: {basis!r} must be a finite price >= 0")
         for field, value in (
             ("principal", principal),
@@ -337,9 +343,9 @@ class Ledger:
             ("gw", gw),
             ("residual_guarantee", residual_guarantee),
         ):
-            if not math.isfinite(value) or value < 0:
+            if not _finite(value) or value < 0:
                 raise ValueError(f"{field}: {value!r} must be a finite amount >= 0")
-        if not math.isfinite(rate) or not 0.0 <= rate <= MAX_RATE:
+        if not _finite(rate) or not 0.0 <= rate <= MAX_RATE:
             raise ValueError(f"rate: {rate!r} outside the allowed range [0, {MAX_RATE}] a year")
         if maturity < start:
             raise ValueError(f"maturity: {maturity!r} is before start {start!r}")
@@ -383,15 +389,20 @@ class Ledger:
         }
         for name, value in row.items():
             self._cols[name][i] = value
-        self._n += 1
+        self._booked(1)
+        return i
+
+    def _booked(self, count: int) -> None:
+        """Take ``count`` rows just written after the last contract into the book."""
+        self._n += count
         self._column_views.clear()
         self.version += 1
         self.contracts_version += 1
-        return i
 
     def _grow(self) -> None:
         for name, arr in self._cols.items():
             self._cols[name] = np.concatenate([arr, np.zeros_like(arr)])
+        self._column_views.clear()
 
     def active_ids(
         self,

@@ -16,6 +16,7 @@ import pytest
 from experiments.gai_kapadia import (
     CAPITAL_RATIO,
     INTERBANK_SHARE,
+    _contract_book,
     build_ledger,
     cascade,
     clearing_inputs,
@@ -90,6 +91,17 @@ def test_bulk_booking_equals_one_by_one_booking():
     ):
         np.testing.assert_array_equal(fast.column(name), slow.column(name), err_msg=name)
     fast.check_invariants(0.0)
+    assert fast.contracts_version > 0  # caches keyed on the book see the bulk booking
+
+
+def test_column_views_taken_before_a_bulk_booking_are_not_reused_after_it():
+    book = _contract_book()()
+    for k in range(3):
+        book.open_account(f"bank{k}", Sector.BANK)
+    book.add_loans([1], [2], [5.0])
+    assert book.column("principal").tolist() == [5.0]
+    book.add_loans([2, 3], [3, 1], [1.0, 2.0])
+    assert book.column("principal").tolist() == [5.0, 1.0, 2.0]
 
 
 def test_clearing_inputs_read_the_contracts():

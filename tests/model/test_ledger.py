@@ -583,6 +583,25 @@ def test_carried_result_cannot_corrupt_the_book():
     np.testing.assert_array_equal(ledger.equity(), [0.0, 10.0, -10.0])
 
 
+def test_column_views_follow_changes_and_added_contracts():
+    ledger = new_ledger(2, capacity=1)
+    i = ledger.add(creditor=1, debtor=2, kind=ContractKind.LOAN, principal=10.0)
+    assert ledger.column("principal").tolist() == [10.0]
+    ledger.reduce([i], [4.0])
+    assert ledger.column("principal").tolist() == [6.0]
+    ledger.add(creditor=2, debtor=1, kind=ContractKind.BOND, principal=3.0)  # the book grows
+    assert ledger.column("principal").tolist() == [6.0, 3.0]
+    ledger.close([i])
+    assert ledger.column("active").tolist() == [False, True]
+
+
+def test_add_refuses_a_one_element_array_that_is_not_an_amount():
+    ledger = new_ledger(2)
+    with pytest.raises(ValueError, match="principal"):
+        ledger.add(creditor=1, debtor=2, kind=ContractKind.LOAN, principal=np.array([-1.0]))
+    assert len(ledger) == 0
+
+
 def test_close_removes_a_contract_from_balance_sheets_and_dues():
     ledger = new_ledger(2)
     i = ledger.add(
