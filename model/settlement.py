@@ -132,14 +132,9 @@ def resolve(m: HotPotatoModel, accounts: int | Iterable[int], round_: int) -> fl
 def _sell_real_assets(m: HotPotatoModel, account: int) -> tuple[float, dict[int, float]]:
     """Fire-sell its data centers to the rest of the economy at market value; returns
     the GW sold and the proceeds of each data center."""
-    assets = m.assets
-    owned = np.flatnonzero(assets["active"] & (assets["owner"] == account))
-    if owned.size == 0:
-        return 0.0, {}
-    values = m.market_values()[owned]
-    m.ledger.transfer(WORLD, account, float(values.sum()))
-    assets.set("active", owned, False)
-    return float(assets["gw"][owned].sum()), dict(zip(owned.tolist(), values.tolist(), strict=True))
+    owned = np.flatnonzero(m.assets["active"] & (m.assets["owner"] == account))
+    proceeds = dict(zip(owned.tolist(), m.market_values()[owned].tolist(), strict=True))
+    return m.sell_data_centers(account, owned), proceeds
 
 
 def _sell_claims_held(m: HotPotatoModel, account: int) -> None:
