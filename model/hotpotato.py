@@ -366,12 +366,12 @@ class HotPotatoModel(mesa.Model):
             ids = ledger.active_ids(ContractKind.SPV_LEASE)
             spvs = ledger.column("creditor")[ids].tolist()
             sponsors = ledger.column("debtor")[ids].tolist()
-            leased: dict[int, list[int]] = {}
+            leased: dict[int, tuple[int, ...]] = {}
             for spv, by in sorted(zip(spvs, sponsors, strict=True)):  # accounts: creation order
-                leased.setdefault(by, []).append(spv)
+                leased[by] = (*leased.get(by, ()), spv)
             return leased
 
-        return tuple(self._cached("leased_spvs", compute, on_cash=False).get(sponsor, ()))
+        return self._cached("leased_spvs", compute, on_cash=False).get(sponsor, ())
 
     def _sponsored(self, account: int) -> list[int]:
         """``account`` and the SPVs whose data centers it leases now."""
