@@ -285,9 +285,12 @@ class HotPotatoModel(mesa.Model):
         """``compute()``, reused until the month, the GPU price, ``inputs`` or (with
         ``on_books``) the ledger and the asset book change: with ``on_cash`` any change of
         the ledger, else only of its contracts."""
-        ledger = self.ledger
-        books = (ledger.version if on_cash else ledger.contracts_version, self.assets.version)
-        stamp = (*(books if on_books else ()), self.tick, self.market.used_gpu_index, *inputs)
+        if on_books:
+            ledger = self.ledger
+            version = ledger.version if on_cash else ledger.contracts_version
+            stamp = (version, self.assets.version, self.tick, self.market.used_gpu_index, *inputs)
+        else:
+            stamp = (self.tick, self.market.used_gpu_index, *inputs)
         hit = self._cache.get(key)
         if hit is not None and hit[0] == stamp:
             return hit[1]
@@ -295,30 +298,35 @@ class HotPotatoModel(mesa.Model):
         self._cache[key] = (stamp, value)
         return value
 
+    def _cached_on_assets(self, key: str, compute):
+        """``compute()`` of the asset book alone (summed by owner over the ledger's accounts
+        at most): reused until the month, the GPU price, the asset book or the number of
+        accounts change. Contracts and cash do not enter it, so the many changes of the
+        ledger within a month keep it."""
+        inputs = (self.assets.version, self.ledger.n_accounts)
+        return self._cached(key, compute, on_books=False, inputs=inputs)
+
     def market_values(self) -> np.ndarray:
         """Market value of every data center, $B."""
-        return self._cached(
+        return self._cached_on_assets(
             "market_values",
             lambda: self.assets.market_value(
                 self.tick, 12 * self.params.gpu_economic_life_years, self.market.used_gpu_index
             ),
-            on_cash=False,
         )
 
     def book_values(self) -> np.ndarray:
         """Book value of every data center, $B."""
-        return self._cached(
+        return self._cached_on_assets(
             "book_values",
             lambda: self.assets.book_value(self.tick, 12 * self.params.gpu_accounting_life_years),
-            on_cash=False,
         )
 
     def real_assets(self) -> np.ndarray:
         """Book value of the data centers each account owns, $B."""
-        return self._cached(
+        return self._cached_on_assets(
             "real_assets",
             lambda: self.assets.by_owner(self.book_values(), self.ledger.n_accounts),
-            on_cash=False,
         )
 
     def equity(self) -> np.ndarray:
@@ -355,7 +363,7 @@ class HotPotatoModel(mesa.Model):
                 gw = np.where(alive, a["gw"], 0.0)
             return a.by_owner(gw, self.ledger.n_accounts)
 
-        return self._cached(f"earning:{at}", compute, on_cash=False)
+        return self._cached_on_assets(f"earning:{at}", compute)
 
     def _leased_spvs(self, sponsor: int) -> tuple[int, ...]:
         """The SPVs whose data centers ``sponsor`` leases now, in order of creation."""
