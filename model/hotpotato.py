@@ -9,7 +9,7 @@ are methods here so that each is computed in one place.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import mesa
 import numpy as np
@@ -37,6 +37,19 @@ IS_INTEREST_BEARING = np.zeros(len(ContractKind), dtype=bool)
 IS_INTEREST_BEARING[[ContractKind.LOAN, ContractKind.BOND, ContractKind.NAV_LOAN]] = True
 """Lookup by kind: debt whose interest counts in reported earnings (vendor financing and
 payables carry none)."""
+
+
+class ComputeContracts(NamedTuple):
+    """The active compute contracts, one entry each in the order they were signed (read-only
+    arrays): provider, lab, first month, month it ends (exclusive), GW, monthly fee ($B)."""
+
+    creditor: np.ndarray
+    debtor: np.ndarray
+    start: np.ndarray
+    maturity: np.ndarray
+    gw: np.ndarray
+    payment: np.ndarray
+
 
 REPORTERS = {
     "ai_index": lambda m: m.market.ai_index,
@@ -395,45 +408,47 @@ class HotPotatoModel(mesa.Model):
         by_owner = self._earning_by_owner(at)
         return float(sum(by_owner[a] for a in self._sponsored(account)))
 
-    def _compute_contracts(self):
-        ledger = self.ledger
-        ids = ledger.active_ids(ContractKind.COMPUTE)
-        return ids, ledger.column("creditor")[ids], ledger.column("debtor")[ids]
+    def _compute_contracts(self) -> ComputeContracts:
+        """The active compute contracts' terms, gathered from the book once per change of
+        its contracts and shared by the compute queries below."""
+
+        def compute():
+            ledger = self.ledger
+            ids = ledger.active_ids(ContractKind.COMPUTE)
+            columns = [ledger.column(name)[ids] for name in ComputeContracts._fields]
+            for column in columns:
+                column.flags.writeable = False
+            return ComputeContracts(*columns)
+
+        return self._cached("compute_contracts", compute, on_cash=False)
 
     def rented_out_gw(self, account: int, at: int | None = None) -> float:
         """GW of compute it has contracted to labs, running in month ``at`` (default now)."""
         at = self.tick if at is None else at
-        ids, creditor, _ = self._compute_contracts()
-        ledger = self.ledger
-        live = (
-            (creditor == account)
-            & (ledger.column("start")[ids] <= at)
-            & (ledger.column("maturity")[ids] > at)
-        )
-        return float(ledger.column("gw")[ids][live].sum())
+        c = self._compute_contracts()
+        live = (c.creditor == account) & (c.start <= at) & (c.maturity > at)
+        return float(c.gw[live].sum())
 
     def contracted_gw(self, lab: int, at: int) -> float:
         """GW a lab has under contract in month ``at`` (from providers and GPU SPVs)."""
-        ids, _, debtor = self._compute_contracts()
-        ledger = self.ledger
-        live = (debtor == lab) & (ledger.column("maturity")[ids] > at)
+        c = self._compute_contracts()
+        live = (c.debtor == lab) & (c.maturity > at)
         by_owner = self._earning_by_owner(at)
         spv_gw = sum(by_owner[a] for a in self._leased_spvs(lab))
-        return float(ledger.column("gw")[ids][live].sum()) + float(spv_gw)
+        return float(c.gw[live].sum()) + float(spv_gw)
 
     def serving_gw(self, lab: int) -> float:
         """GW of compute a lab actually has this month: its started contracts, scaled by
         each provider's powered capacity, plus GPU SPVs it leases directly."""
-        ids, creditor, debtor = self._compute_contracts()
-        ledger = self.ledger
-        started = ledger.column("start")[ids] <= self.tick
-        gw = ledger.column("gw")[ids]
+        c = self._compute_contracts()
+        started = c.start <= self.tick
+        creditor, debtor, gw = c.creditor[started], c.debtor[started], c.gw[started]
         total = 0.0
-        for provider in np.unique(creditor[(debtor == lab) & started]):
-            contracted = float(gw[(creditor == provider) & started].sum())
+        for provider in np.unique(creditor[debtor == lab]):
+            contracted = float(gw[creditor == provider].sum())
             available = self.earning_gw(int(provider))
             util = min(1.0, available / contracted) if contracted > 0 else 0.0
-            total += util * float(gw[(creditor == provider) & (debtor == lab) & started].sum())
+            total += util * float(gw[(creditor == provider) & (debtor == lab)].sum())
         by_owner = self._earning_by_owner()
         total += sum(by_owner[a] for a in self._leased_spvs(lab))
         return total
@@ -454,14 +469,10 @@ class HotPotatoModel(mesa.Model):
         """Compute rent it receives this month, $B/month."""
 
         def compute():
-            ids, creditor, _ = self._compute_contracts()
-            ledger = self.ledger
-            live = ledger.column("start")[ids] <= self.tick
-            return np.bincount(
-                creditor[live],
-                weights=ledger.column("payment")[ids][live],
-                minlength=ledger.n_accounts,
-            )
+            c = self._compute_contracts()
+            live = c.start <= self.tick
+            n = self.ledger.n_accounts
+            return np.bincount(c.creditor[live], weights=c.payment[live], minlength=n)
 
         return float(self._cached("compute_income", compute, on_cash=False)[account])
 
@@ -482,15 +493,10 @@ class HotPotatoModel(mesa.Model):
 
     def compute_fees_by_lab(self, provider: int) -> dict[int, float]:
         """This month's fees on the running compute contracts of ``provider``, by lab."""
-        ids, creditor, debtor = self._compute_contracts()
-        ledger = self.ledger
-        live = (
-            (creditor == provider)
-            & (ledger.column("start")[ids] <= self.tick)
-            & (ledger.column("maturity")[ids] > self.tick)
-        )
+        c = self._compute_contracts()
+        live = (c.creditor == provider) & (c.start <= self.tick) & (c.maturity > self.tick)
         out: dict[int, float] = {}
-        for lab, fee in zip(debtor[live], ledger.column("payment")[ids][live], strict=True):
+        for lab, fee in zip(c.debtor[live], c.payment[live], strict=True):
             out[int(lab)] = out.get(int(lab), 0.0) + float(fee)
         return out
 
