@@ -523,17 +523,20 @@ class HotPotatoModel(mesa.Model):
 
     def depreciation(self, account: int) -> float:
         """Reported depreciation of its data centers this month, $B."""
-        a = self.assets
-        life = 12 * self.params.gpu_accounting_life_years
-        age = a.gpu_age(self.tick)
-        dep = np.where(
-            a["active"] & (age < life) & (a["completed"] <= self.tick),
-            a["gpu_cost"] / life + a["shell_cost"] / 240,
-            0.0,
-        )
-        return float(
-            sum(a.by_owner(dep, self.ledger.n_accounts)[x] for x in self._sponsored(account))
-        )
+
+        def compute():
+            a = self.assets
+            life = 12 * self.params.gpu_accounting_life_years
+            age = a.gpu_age(self.tick)
+            dep = np.where(
+                a["active"] & (age < life) & (a["completed"] <= self.tick),
+                a["gpu_cost"] / life + a["shell_cost"] / 240,
+                0.0,
+            )
+            return a.by_owner(dep, self.ledger.n_accounts)
+
+        by_owner = self._cached_on_assets("depreciation", compute)
+        return float(sum(by_owner[x] for x in self._sponsored(account)))
 
     def interest_due(self, account: int) -> float:
         """Interest and lease fees it owes this month, $B/month."""
@@ -631,9 +634,13 @@ class HotPotatoModel(mesa.Model):
         """Bill the power of its powered data centers (owned or leased from its SPVs) at the
         grid's price; the generators are the rest of the economy. The government pays the
         ``energy_subsidy`` share."""
-        a = self.assets
-        powered = a["active"] & a["powered"]
-        by_owner = a.by_owner(np.where(powered, a["gw"], 0.0), self.ledger.n_accounts)
+
+        def compute():
+            a = self.assets
+            powered = a["active"] & a["powered"]
+            return a.by_owner(np.where(powered, a["gw"], 0.0), self.ledger.n_accounts)
+
+        by_owner = self._cached_on_assets("powered_gw", compute)
         gw = float(sum(by_owner[x] for x in self._sponsored(account)))
         bill = monthly_bill(gw, self.market.power_price)
         subsidy = bill * self.params.energy_subsidy
