@@ -89,11 +89,14 @@ class AILab(Institution):
             return
         weights = [p.profile.lab_weight for p in providers]
         total = sum(weights)
+        # what a provider will build does not depend on the contracts signed with the others
+        # (they are owed by this lab and paid to them), so all are asked before signing
+        acceptable = [p.acceptable_gw() for p in providers]
         rent = m.market.compute_rent
         start = m.tick + econ.build_months
         signed = 0.0
-        for p, w in zip(providers, weights, strict=True):
-            gw = min(gap * w / total, p.acceptable_gw())
+        for p, w, most in zip(providers, weights, acceptable, strict=True):
+            gw = min(gap * w / total, most)
             if gw < 1e-3:
                 continue
             signed += gw
