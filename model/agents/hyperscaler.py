@@ -115,15 +115,17 @@ class Hyperscaler(Institution):
         if m.is_defaulted(self):
             return
         m.ledger.transfer(WORLD, self.account, self.core_cash_flow)
-        own_gw = max(0.0, m.earning_gw(self.account) - m.rented_out_gw(self.account))
+        earning = m.earning_gw(self.account)
+        promised = m.rented_out_gw(self.account)
+        own_gw = max(0.0, earning - promised)
         demand = self.share * m.market.industry_revenue / 12.0
         demand *= math.exp(m.params.demand_noise * self.noise)
         self.ai_revenue = min(demand, own_gw * m.serving_share() * m.market.revenue_per_gw)
         m.ledger.transfer(WORLD, self.account, self.ai_revenue)
         m.market.realised_revenue += self.ai_revenue
         m.market.demand_seen += demand
-        m.pay_power(self.account)
-        self.credit_undelivered_compute()
+        m.pay_power(self.account)  # books a bill: earning and promised GW stay as they are
+        self.credit_undelivered_compute(earning, promised)
         excess = self.cash - 2 * self.buffer()
         if excess > 0:  # dividends and buybacks, before it commits cash to building
             m.ledger.transfer(self.account, WORLD, 0.5 * excess)
@@ -137,15 +139,15 @@ class Hyperscaler(Institution):
         if need > 0:
             yield from self.finance(need, from_cash=False)
 
-    def credit_undelivered_compute(self) -> None:
-        """Take-or-pay binds the lab only for compute delivered: when its earning GW fall
-        short of the GW its running contracts promise, it owes each lab that share of
-        this month's fee back (a payable cleared with the fees at settlement)."""
+    def credit_undelivered_compute(self, earning: float, promised: float) -> None:
+        """Take-or-pay binds the lab only for compute delivered: when its ``earning`` GW
+        (``HotPotatoModel.earning_gw``) fall short of the ``promised`` GW of its running
+        contracts (``rented_out_gw``), it owes each lab that share of this month's fee
+        back (a payable cleared with the fees at settlement)."""
         m = self.m
-        promised = m.rented_out_gw(self.account)
         if promised <= 0:
             return
-        shortfall = 1.0 - min(1.0, m.earning_gw(self.account) / promised)
+        shortfall = 1.0 - min(1.0, earning / promised)
         if shortfall <= 0:
             return
         for lab, fee in m.compute_fees_by_lab(self.account).items():
