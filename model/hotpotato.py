@@ -37,6 +37,9 @@ IS_INTEREST_BEARING = np.zeros(len(ContractKind), dtype=bool)
 IS_INTEREST_BEARING[[ContractKind.LOAN, ContractKind.BOND, ContractKind.NAV_LOAN]] = True
 """Lookup by kind: debt whose interest counts in reported earnings (vendor financing and
 payables carry none)."""
+IS_SPV_LEASE = np.zeros(len(ContractKind), dtype=bool)
+IS_SPV_LEASE[ContractKind.SPV_LEASE] = True
+"""Lookup by kind: an SPV's lease to its sponsor (faster than comparing with the enum)."""
 
 
 class ComputeContracts(NamedTuple):
@@ -442,13 +445,15 @@ class HotPotatoModel(mesa.Model):
         each provider's powered capacity, plus GPU SPVs it leases directly."""
         c = self._compute_contracts()
         started = c.start <= self.tick
-        creditor, debtor, gw = c.creditor[started], c.debtor[started], c.gw[started]
+        creditor, gw = c.creditor[started], c.gw[started]
+        mine = c.debtor[started] == lab
         total = 0.0
-        for provider in np.unique(creditor[debtor == lab]):
-            contracted = float(gw[creditor == provider].sum())
-            available = self.earning_gw(int(provider))
+        for provider in sorted(set(creditor[mine].tolist())):
+            of_provider = creditor == provider
+            contracted = float(gw[of_provider].sum())
+            available = self.earning_gw(provider)
             util = min(1.0, available / contracted) if contracted > 0 else 0.0
-            total += util * float(gw[(creditor == provider) & (debtor == lab)].sum())
+            total += util * float(gw[of_provider & mine].sum())
         by_owner = self._earning_by_owner()
         total += sum(by_owner[a] for a in self._leased_spvs(lab))
         return total
@@ -546,7 +551,7 @@ class HotPotatoModel(mesa.Model):
         principal = ledger.column("principal")[mine]
         rate = ledger.column("rate")[mine]
         debt = IS_INTEREST_BEARING[kind]
-        lease = kind == ContractKind.SPV_LEASE
+        lease = IS_SPV_LEASE[kind]
         return float(
             (principal * rate / 12)[debt].sum() + ledger.column("payment")[mine][lease].sum()
         )
