@@ -60,6 +60,7 @@ class Hyperscaler(Institution):
         """Own AI revenue booked this month, $B."""
         self.noise = 0.0
         """This month's standard normal demand shock (drawn in tick step 1)."""
+        self._rating_key = f"rating:{self.account}"
 
     @property
     def core_cash_flow(self) -> float:
@@ -80,15 +81,16 @@ class Hyperscaler(Institution):
     def rating(self) -> str:
         """Credit rating from reported leverage, no better than the calibrated rating."""
 
-        def compute():
-            cash_flow = max(self.annual_cash_flow(), 1e-9)
-            reported = self.reported_debt()
-            return leverage_rating(reported / cash_flow, floor=self.profile.rating)
-
         # reported debt and compute rent are in the contracts; own AI revenue is not
         return self.m._cached(
-            f"rating:{self.account}", compute, on_cash=False, inputs=(self.ai_revenue,)
+            self._rating_key, self._leverage_rating, on_cash=False, inputs=(self.ai_revenue,)
         )
+
+    def _leverage_rating(self) -> str:
+        """``rating`` computed afresh: reported debt over annual cash flow, rated."""
+        cash_flow = max(self.annual_cash_flow(), 1e-9)
+        reported = self.reported_debt()
+        return leverage_rating(reported / cash_flow, floor=self.profile.rating)
 
     def debt_capacity(self) -> float:
         """New debt it will take on: up to its leverage limit (``MAX_LEVERAGE``) of reported
