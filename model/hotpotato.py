@@ -460,15 +460,20 @@ class HotPotatoModel(mesa.Model):
 
     def compute_fees(self, lab: int, ahead: int = 0) -> float:
         """Compute fees a lab owes in month ``tick + ahead``, $B/month."""
-        at = self.tick + ahead
-        ledger = self.ledger
-        ids = ledger.active_ids(debtor=lab)
-        live = (
-            IS_LEASE[ledger.column("kind")[ids]]
-            & (ledger.column("start")[ids] <= at)
-            & (ledger.column("maturity")[ids] > at)
-        )
-        return float(ledger.column("payment")[ids][live].sum())
+
+        def compute():
+            at = self.tick + ahead
+            ledger = self.ledger
+            ids = ledger.active_ids(debtor=lab)
+            live = (
+                IS_LEASE[ledger.column("kind")[ids]]
+                & (ledger.column("start")[ids] <= at)
+                & (ledger.column("maturity")[ids] > at)
+            )
+            return float(ledger.column("payment")[ids][live].sum())
+
+        # a lab asks for this month's fees twice when it plans its funding
+        return self._cached(f"compute_fees:{lab}:{ahead}", compute, on_cash=False)
 
     def compute_income(self, account: int) -> float:
         """Compute rent it receives this month, $B/month."""
