@@ -62,16 +62,20 @@ class AILab(Institution):
         demand = self.share * m.market.industry_revenue / 12.0
         demand *= math.exp(m.params.demand_noise * self.noise)
         capacity = m.serving_gw(self.account) * m.serving_share() * m.market.revenue_per_gw
+        have = m.contracted_gw(self.account, at=m.tick + m.econ.build_months)
         self.revenue = min(demand, capacity)
         m.ledger.transfer(WORLD, self.account, self.revenue)
         m.market.realised_revenue += self.revenue
         m.market.demand_seen += demand
         opex = self.profile.opex_fixed * min(1.02**m.tick, 8.0) + VARIABLE_COST * self.revenue
-        self.pay_bill(WORLD, opex)
-        self.contract_compute()
+        self.pay_bill(WORLD, opex)  # a bill: leaves the GW it has under contract as they are
+        self.contract_compute(have)
         yield from self.raise_money(opex)
 
-    def contract_compute(self) -> None:
+    def contract_compute(self, have: float) -> None:
+        """Sign new compute contracts if ``have``, the GW it has under contract when they
+        would start (``HotPotatoModel.contracted_gw`` at ``tick + build_months``), falls
+        short of what its expected revenue will need."""
         m = self.m
         econ = m.econ
         g = m.expected_growth_used()
@@ -80,7 +84,6 @@ class AILab(Institution):
         expected *= (1 + g) ** horizon
         v_future = m.revenue_per_gw_at(m.tick + horizon)
         wanted = expected / v_future / m.serving_share(m.tick + horizon)
-        have = m.contracted_gw(self.account, at=m.tick + econ.build_months)
         if wanted <= 1.1 * have:
             return
         gap = min(wanted - have, 2.0 + 0.5 * have)  # a lab signs at most this much a month
