@@ -428,9 +428,14 @@ class HotPotatoModel(mesa.Model):
     def rented_out_gw(self, account: int, at: int | None = None) -> float:
         """GW of compute it has contracted to labs, running in month ``at`` (default now)."""
         at = self.tick if at is None else at
-        c = self._compute_contracts()
-        live = (c.creditor == account) & (c.start <= at) & (c.maturity > at)
-        return float(c.gw[live].sum())
+
+        def compute():
+            c = self._compute_contracts()
+            live = (c.creditor == account) & (c.start <= at) & (c.maturity > at)
+            return float(c.gw[live].sum())
+
+        # a builder asks for the same month more than once while it plans
+        return self._cached(f"rented_out:{account}:{at - self.tick}", compute, on_cash=False)
 
     def contracted_gw(self, lab: int, at: int) -> float:
         """GW a lab has under contract in month ``at`` (from providers and GPU SPVs)."""
