@@ -504,7 +504,9 @@ class HotPotatoModel(mesa.Model):
                     )
             return out
 
-        return self._cached("spv_debt", compute, on_cash=False).get(sponsor, 0.0)
+        # accounts only ever join the defaulted set, so its size says whether it changed
+        by_sponsor = self._cached("spv_debt", compute, on_cash=False, inputs=(len(self.defaulted),))
+        return by_sponsor.get(sponsor, 0.0)
 
     def compute_fees_by_lab(self, provider: int) -> dict[int, float]:
         """This month's fees on the running compute contracts of ``provider``, by lab."""
