@@ -345,13 +345,22 @@ def _impact_matrix(exposures, capital):
         W = np.minimum(1.0, A / safe[:, None])
         W[c <= 0] = (A[c <= 0] > 0).astype(np.float64)
         if np.count_nonzero(W) < 0.1 * W.size:
-            W = sp.csr_array(W)  # sparse mat-vecs are several times faster below 10% fill
+            W = _csr_of_dense(W)  # sparse mat-vecs are several times faster below 10% fill
         return W, c
     row = np.repeat(np.arange(n), np.diff(A.indptr))
     data = np.minimum(1.0, A.data / safe[row])
     data = np.where(c[row] > 0, data, (A.data > 0).astype(np.float64))
     W = sp.csr_array((data, A.indices.copy(), A.indptr.copy()), shape=(n, n))
     return W, c
+
+
+def _csr_of_dense(M):
+    """``scipy.sparse.csr_array(M)`` of a square ndarray (its nonzeros row by row, columns
+    in order), built from the flat positions of the nonzeros without a COO detour."""
+    n = M.shape[0]
+    flat = np.flatnonzero(M)
+    indptr = np.searchsorted(flat, np.arange(n + 1) * n)
+    return sp.csr_array((M.ravel()[flat], flat % n, indptr), shape=M.shape)
 
 
 def _weights(values, capital, n):
