@@ -51,6 +51,10 @@ _DIRECT_MAX = 300
 _BATCH = 512
 """Columns (single-agent shocks) per batch in :func:`debtrank_impact` for large n."""
 
+_SPARSE_MIN_N = 100
+"""Dense impact matrices of fewer agents stay dense however sparse: below this size
+building a sparse matrix costs more than its sparse products save."""
+
 
 # --------------------------------------------------------------------------- validation
 
@@ -344,7 +348,7 @@ def _impact_matrix(exposures, capital):
     if isinstance(A, np.ndarray):
         W = np.minimum(1.0, A / safe[:, None])
         W[c <= 0] = (A[c <= 0] > 0).astype(np.float64)
-        if np.count_nonzero(W) < 0.1 * W.size:
+        if n >= _SPARSE_MIN_N and np.count_nonzero(W) < 0.1 * W.size:
             W = _csr_of_dense(W)  # sparse mat-vecs are several times faster below 10% fill
         return W, c
     row = np.repeat(np.arange(n), np.diff(A.indptr))
