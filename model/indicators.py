@@ -144,9 +144,9 @@ class Recorder:
     def series(self) -> dict[str, np.ndarray]:
         """Per-month columns: ``tick``, ``month`` ('YYYY-MM'), then every series."""
         m = self.m
-        keys: list[str] = []
+        keys: dict[str, None] = {}  # every series, in order of first appearance
         for r in self.rows:
-            keys.extend(k for k in r if k not in keys)
+            keys.update(dict.fromkeys(r))
         out: dict[str, np.ndarray] = {
             "tick": np.array([r["tick"] for r in self.rows], dtype=np.int32),
             "month": np.array([m.calendar_month(int(r["tick"])) for r in self.rows]),
