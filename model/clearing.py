@@ -379,7 +379,8 @@ def _propagate(W, h0, max_steps):
     """Differential DebtRank: h(t+1) = min(1, h(t) + W (h(t) - h(t-1))), h(-1) = 0.
 
     ``h0`` may be a vector or an n×k matrix of k independent shocks (one per column);
-    columns whose increment has died out are dropped from the mat-mul.
+    columns whose increment has died out are dropped from the mat-mul (for fewer than
+    ``_SPARSE_MIN_N`` agents they are held instead, ``_propagate_small``).
     """
     h = np.array(h0, dtype=np.float64)
     dh = h.copy()
@@ -391,6 +392,8 @@ def _propagate(W, h0, max_steps):
             if not dh.size or dh.max() < 1e-12:
                 break
         return h
+    if W.shape[0] < _SPARSE_MIN_N:
+        return _propagate_small(W, h, dh, max_steps)
     out = h  # finished columns are written back here
     idx = np.arange(h.shape[1])
     h = h.copy()
@@ -408,6 +411,23 @@ def _propagate(W, h0, max_steps):
             idx, h, dh = idx[alive], h[:, alive], dh[:, alive]
     out[:, idx] = h
     return out
+
+
+def _propagate_small(W, h, dh, max_steps):
+    """``_propagate`` of the n×k shocks ``h`` (increments ``dh``) for small n: a column
+    whose increment has died out is held where it is by zeroing its increment, which
+    costs less than gathering the live columns into smaller matrices."""
+    for _ in range(max_steps):
+        nxt = W @ dh
+        nxt += h
+        np.minimum(nxt, 1.0, out=nxt)
+        np.subtract(nxt, h, out=dh)
+        h = nxt
+        finished = dh.max(axis=0) < 1e-12
+        if finished.all():
+            break
+        dh[:, finished] = 0.0
+    return h
 
 
 def debtrank(exposures, capital, shock, *, values=None, return_impacts=False):
