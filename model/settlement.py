@@ -2,7 +2,9 @@
 
 1. Everything due this month (``Ledger.dues``) is cleared at once with the Eisenberg–Noe
    clearing vector (``model.clearing.clearing_vector``): each debtor pays
-   ``p_i / p̄_i`` of every obligation, so the order of agents does not matter.
+   ``p_i / p̄_i`` of every obligation, so the order of agents does not matter. In a month
+   where every account's cash and receipts cover its dues beyond round-off, that vector
+   is everybody paying in full and is not solved.
 2. A debtor that pays less than it owes has defaulted. The defaulters of a round are
    resolved together, stage by stage (``resolve``), so their order does not matter:
    their data centers are sold into the used-GPU market (a fire sale that lowers the
