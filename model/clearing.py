@@ -51,6 +51,10 @@ _DIRECT_MAX = 300
 _BATCH = 512
 """Columns (single-agent shocks) per batch in :func:`debtrank_impact` for large n."""
 
+_SPARSE_MIN_N = 100
+"""Dense impact matrices of fewer agents stay dense however sparse: below this size
+building a sparse matrix costs more than its sparse products save."""
+
 
 # --------------------------------------------------------------------------- validation
 
@@ -344,14 +348,23 @@ def _impact_matrix(exposures, capital):
     if isinstance(A, np.ndarray):
         W = np.minimum(1.0, A / safe[:, None])
         W[c <= 0] = (A[c <= 0] > 0).astype(np.float64)
-        if np.count_nonzero(W) < 0.1 * W.size:
-            W = sp.csr_array(W)  # sparse mat-vecs are several times faster below 10% fill
+        if n >= _SPARSE_MIN_N and np.count_nonzero(W) < 0.1 * W.size:
+            W = _csr_of_dense(W)  # sparse mat-vecs are several times faster below 10% fill
         return W, c
     row = np.repeat(np.arange(n), np.diff(A.indptr))
     data = np.minimum(1.0, A.data / safe[row])
     data = np.where(c[row] > 0, data, (A.data > 0).astype(np.float64))
     W = sp.csr_array((data, A.indices.copy(), A.indptr.copy()), shape=(n, n))
     return W, c
+
+
+def _csr_of_dense(M):
+    """``scipy.sparse.csr_array(M)`` of a square ndarray (its nonzeros row by row, columns
+    in order), built from the flat positions of the nonzeros without a COO detour."""
+    n = M.shape[0]
+    flat = np.flatnonzero(M)
+    indptr = np.searchsorted(flat, np.arange(n + 1) * n)
+    return sp.csr_array((M.ravel()[flat], flat % n, indptr), shape=M.shape)
 
 
 def _weights(values, capital, n):
@@ -366,7 +379,8 @@ def _propagate(W, h0, max_steps):
     """Differential DebtRank: h(t+1) = min(1, h(t) + W (h(t) - h(t-1))), h(-1) = 0.
 
     ``h0`` may be a vector or an n×k matrix of k independent shocks (one per column);
-    columns whose increment has died out are dropped from the mat-mul.
+    columns whose increment has died out are dropped from the mat-mul (for fewer than
+    ``_SPARSE_MIN_N`` agents they are held instead, ``_propagate_small``).
     """
     h = np.array(h0, dtype=np.float64)
     dh = h.copy()
@@ -378,6 +392,8 @@ def _propagate(W, h0, max_steps):
             if not dh.size or dh.max() < 1e-12:
                 break
         return h
+    if W.shape[0] < _SPARSE_MIN_N:
+        return _propagate_small(W, h, dh, max_steps)
     out = h  # finished columns are written back here
     idx = np.arange(h.shape[1])
     h = h.copy()
@@ -395,6 +411,23 @@ def _propagate(W, h0, max_steps):
             idx, h, dh = idx[alive], h[:, alive], dh[:, alive]
     out[:, idx] = h
     return out
+
+
+def _propagate_small(W, h, dh, max_steps):
+    """``_propagate`` of the n×k shocks ``h`` (increments ``dh``) for small n: a column
+    whose increment has died out is held where it is by zeroing its increment, which
+    costs less than gathering the live columns into smaller matrices."""
+    for _ in range(max_steps):
+        nxt = W @ dh
+        nxt += h
+        np.minimum(nxt, 1.0, out=nxt)
+        np.subtract(nxt, h, out=dh)
+        h = nxt
+        finished = dh.max(axis=0) < 1e-12
+        if finished.all():
+            break
+        dh[:, finished] = 0.0
+    return h
 
 
 def debtrank(exposures, capital, shock, *, values=None, return_impacts=False):

@@ -45,9 +45,16 @@ class CrashDetector:
         self.ai_debt_peak = 0.0
         self.obs_path = False
         self._credit_losses: list[float] = []
+        self._ai_debt: tuple[int, float] | None = None
 
     def ai_debt(self) -> float:
-        """AI-related debt outstanding, $B."""
+        """AI-related debt outstanding, $B (reused until the contract book changes)."""
+        version = self.m.ledger.contracts_version
+        if self._ai_debt is None or self._ai_debt[0] != version:
+            self._ai_debt = (version, self._compute_ai_debt())
+        return self._ai_debt[1]
+
+    def _compute_ai_debt(self) -> float:
         ledger = self.m.ledger
         ids = ledger.active_ids()
         kind = ledger.column("kind")[ids]

@@ -270,9 +270,8 @@ class HotPotatoModel(mesa.Model):
         longer covers them at ``loan_to_value``, from cash or new financing; False if the
         breach cannot be cured (a ``model.financing`` decision)."""
         ledger = self.ledger
-        ids = ledger.active_ids(ContractKind.LOAN, debtor=account)
-        ids = ids[ledger.column("collateral")[ids] >= 0]
-        if ids.size == 0:
+        ids = self._secured_loans().get(account)
+        if ids is None:
             return True
         value = self.market_values()[ledger.column("collateral")[ids]]
         excess = ledger.column("principal")[ids] - self.econ.loan_to_value * value
@@ -289,6 +288,19 @@ class HotPotatoModel(mesa.Model):
         ledger.transfer_many(np.full(ids.size, account), ledger.column("creditor")[ids], excess)
         ledger.reduce(ids, excess)
         return True
+
+    def _secured_loans(self) -> dict[int, np.ndarray]:
+        """Ids of the active loans secured on a data center, by debtor (those with none
+        are left out), reused until the book changes."""
+
+        def compute():
+            ledger = self.ledger
+            ids = ledger.active_ids(ContractKind.LOAN)
+            ids = ids[ledger.column("collateral")[ids] >= 0]
+            debtors = ledger.column("debtor")[ids]
+            return {int(d): ids[debtors == d] for d in np.unique(debtors)}
+
+        return self._cached("secured_loans", compute, on_cash=False)
 
     def government_pays(self, guarantor: int, holder: int, amount: float, debtor: int) -> None:
         """A guarantor (the government) pays ``holder`` the shortfall on a guaranteed claim

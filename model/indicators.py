@@ -38,6 +38,7 @@ class Recorder:
                 h.profile.shares_value * h.share / max(h.profile.ai_share, 1e-12)
             )
         self.index_base = sum(self.caps0.values())
+        self._named_accounts: tuple[int, tuple[tuple[str, int], ...]] = (0, ())
 
     def anchor(self, firm) -> tuple[float, float]:
         """(initial earnings, multiple scale) of a listed firm, fixed at its first pricing
@@ -74,6 +75,18 @@ class Recorder:
         capital[dead] = 0.0
         return debtrank_impact(exposures, capital)
 
+    def _debtrank_columns(self) -> tuple[tuple[str, int], ...]:
+        """(series name, account) of the DebtRank series: every agent but the SPVs, in the
+        model's order of agents. Agents are only ever added (none leaves the model), so
+        the list is rebuilt only when their number changes."""
+        m = self.m
+        count = len(m.agents)
+        if self._named_accounts[0] != count:
+            named = [a for a in m.agents if m.sector_of(a.account) != Sector.SPV]
+            columns = tuple((f"debtrank:{a.name}", a.account) for a in named)
+            self._named_accounts = (count, columns)
+        return self._named_accounts[1]
+
     def collect(self, depth: int) -> None:
         m = self.m
         mk = m.market
@@ -89,9 +102,8 @@ class Recorder:
             row[f"leverage_reported:{h.name}"] = r / (r + e)
             row[f"leverage_true:{h.name}"] = t / (t + e)
         dr = self.debtrank()
-        named = [a for a in m.agents if m.sector_of(a.account) != Sector.SPV]
-        for a in named:
-            row[f"debtrank:{a.name}"] = float(dr[a.account])
+        for column, account in self._debtrank_columns():
+            row[column] = float(dr[account])
         a = m.assets
         spv_debt = sum(m.spv_debt_of(h.account) for h in [*m.hyperscalers, *m.labs])
         banks = [b.capital_ratio() for b in m.banks if not m.is_defaulted(b)]
@@ -132,9 +144,9 @@ class Recorder:
     def series(self) -> dict[str, np.ndarray]:
         """Per-month columns: ``tick``, ``month`` ('YYYY-MM'), then every series."""
         m = self.m
-        keys: list[str] = []
+        keys: dict[str, None] = {}  # every series, in order of first appearance
         for r in self.rows:
-            keys.extend(k for k in r if k not in keys)
+            keys.update(dict.fromkeys(r))
         out: dict[str, np.ndarray] = {
             "tick": np.array([r["tick"] for r in self.rows], dtype=np.int32),
             "month": np.array([m.calendar_month(int(r["tick"])) for r in self.rows]),

@@ -84,7 +84,9 @@ behind them)"."""
 
 
 class LossTrace:
-    """Append-only list of losses; columns grow as Python lists, converted on demand."""
+    """Append-only list of losses; columns grow as Python lists, converted on demand.
+    Rows change only through ``book`` and ``pass_on`` (the sums over them are reused
+    until then)."""
 
     def __init__(self, sectors: list[Sector]) -> None:
         self._sectors = sectors
@@ -102,6 +104,9 @@ class LossTrace:
                 "passed_on",
             )
         }
+        self._version = 0
+        """Incremented by every change of the rows, so sums over them can be reused."""
+        self._sums: dict[str, tuple[int, float]] = {}
 
     def book(
         self,
@@ -136,6 +141,7 @@ class LossTrace:
         r["off_balance"].append(bool(off_balance))
         r["amount"].append(float(amount))
         r["passed_on"].append(0.0)
+        self._version += 1
 
     def pass_on(self, account: int, hole: float) -> float:
         """``account`` has defaulted with a hole of ``hole`` $B (negative equity): that part
@@ -151,7 +157,16 @@ class LossTrace:
         share = passed / kept
         for i in mine:
             r["passed_on"][i] += share * (r["amount"][i] - r["passed_on"][i])
+        self._version += 1
         return passed
+
+    def _summed(self, key: str, compute) -> float:
+        """``compute()``, reused until a row is booked or passed on."""
+        hit = self._sums.get(key)
+        if hit is None or hit[0] != self._version:
+            hit = (self._version, compute())
+            self._sums[key] = hit
+        return hit[1]
 
     def _final(self) -> list[float]:
         return [a - p for a, p in zip(self.rows["amount"], self.rows["passed_on"], strict=True)]
@@ -168,11 +183,13 @@ class LossTrace:
 
     def total(self) -> float:
         """All losses, each counted once (booked less passed on), $B."""
-        return float(np.sum(self._final())) if len(self) else 0.0
+        return self._summed("total", lambda: float(np.sum(self._final())) if len(self) else 0.0)
 
     def credit_losses(self) -> float:
         """Cumulative losses through credit channels, each counted once, $B."""
-        final = self._final()
-        return float(
-            sum(a for c, a in zip(self.rows["channel"], final, strict=True) if c in CREDIT_CHANNELS)
-        )
+
+        def compute():
+            final = zip(self.rows["channel"], self._final(), strict=True)
+            return float(sum(a for c, a in final if c in CREDIT_CHANNELS))
+
+        return self._summed("credit_losses", compute)

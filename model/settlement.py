@@ -2,7 +2,9 @@
 
 1. Everything due this month (``Ledger.dues``) is cleared at once with the Eisenberg–Noe
    clearing vector (``model.clearing.clearing_vector``): each debtor pays
-   ``p_i / p̄_i`` of every obligation, so the order of agents does not matter.
+   ``p_i / p̄_i`` of every obligation, so the order of agents does not matter. In a month
+   where every account's cash and receipts cover its dues beyond round-off, that vector
+   is everybody paying in full and is not solved.
 2. A debtor that pays less than it owes has defaulted. The defaulters of a round are
    resolved together, stage by stage (``resolve``), so their order does not matter:
    their data centers are sold into the used-GPU market (a fire sale that lowers the
@@ -32,7 +34,7 @@ import numpy as np
 from scipy import sparse
 
 from model.clearing import clearing_vector
-from model.ledger import IS_DEBT, IS_LEASE, WORLD, ContractKind, Sector
+from model.ledger import IS_DEBT, IS_LEASE, WORLD, ContractKind, Dues, Ledger, Sector
 from model.losses import Channel
 
 if TYPE_CHECKING:
@@ -62,17 +64,9 @@ def settle(m: HotPotatoModel) -> int:
     """Clear this month's obligations and run the cascade; returns the cascade depth."""
     ledger = m.ledger
     dues = ledger.dues(m.tick)
-    n = ledger.n_accounts
     new_defaults: set[int] = set()
     if dues.ids.size:
-        liabilities = sparse.csr_array((dues.cash, (dues.debtor, dues.creditor)), shape=(n, n))
-        owed = np.asarray(liabilities.sum(axis=1)).ravel()
-        outside = np.maximum(ledger.cash, 0.0).copy()
-        outside[WORLD] = owed[WORLD]  # the rest of the economy always pays
-        paid_total = clearing_vector(liabilities, outside)
-        fraction = np.ones(n)
-        np.divide(paid_total, owed, out=fraction, where=owed > 0)
-        fraction = np.minimum(fraction, 1.0)
+        fraction = _paid_fraction(ledger, dues)
         share = fraction[dues.debtor]
         ledger.transfer_many(dues.debtor, dues.creditor, dues.cash * share)
         ledger.reduce(dues.ids, dues.reduction * share)
@@ -86,6 +80,40 @@ def settle(m: HotPotatoModel) -> int:
         m.fire_sale(resolve(m, new_defaults, depth))
         new_defaults = m.act_on_distress() - m.defaulted
     return depth
+
+
+def _paid_fraction(ledger: Ledger, dues: Dues) -> np.ndarray:
+    """Fraction of its dues each account pays this month, by the Eisenberg–Noe clearing
+    vector (1 for an account that pays in full or owes nothing)."""
+    n = ledger.n_accounts
+    outside = np.maximum(ledger.cash, 0.0)
+    if _all_pay_in_full(dues, outside):
+        return np.ones(n)
+    liabilities = sparse.csr_array((dues.cash, (dues.debtor, dues.creditor)), shape=(n, n))
+    owed = np.asarray(liabilities.sum(axis=1)).ravel()
+    outside[WORLD] = owed[WORLD]  # the rest of the economy always pays
+    paid_total = clearing_vector(liabilities, outside)
+    fraction = np.ones(n)
+    np.divide(paid_total, owed, out=fraction, where=owed > 0)
+    return np.minimum(fraction, 1.0)
+
+
+def _all_pay_in_full(dues: Dues, outside: np.ndarray) -> bool:
+    """Whether every account but World surely pays all its dues: its cash (``outside``,
+    $B) and what it is due this month cover what it owes by more than the round-off.
+
+    Then the clearing vector is everybody paying in full and its fractions are exactly 1,
+    so it need not be solved. The clearing sums the same ``k`` non-negative dues per
+    account in another order, which changes each sum by at most ``k`` units of round-off
+    (relative); ``slack`` is several times that, so an account this test passes never
+    falls short of the clearing's default threshold."""
+    n = outside.size
+    owed = np.bincount(dues.debtor, weights=dues.cash, minlength=n)
+    due_to = np.bincount(dues.creditor, weights=dues.cash, minlength=n)
+    slack = 8.0 * (dues.cash.size + 2) * np.finfo(np.float64).eps
+    covered = outside + due_to * (1.0 - slack) >= owed * (1.0 + slack)
+    covered[WORLD] = True  # the rest of the economy always pays
+    return bool(covered.all())
 
 
 def _close_finished(m: HotPotatoModel) -> None:
