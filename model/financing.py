@@ -197,9 +197,10 @@ def clear(m: HotPotatoModel, requests: list[Request]) -> list[Grant]:
     """Grant ``requests`` pro rata to each security's investors' capacity (see the module
     docstring); returns one grant per request, in the order given."""
     grants = [Grant(0.0)] * len(requests)
+    asking = _by_security(requests)
     for name, security in SECURITIES.items():
-        mine = [k for k, r in enumerate(requests) if r.security == name and r.amount > MIN_AMOUNT]
-        if not mine:
+        mine = asking.get(name)
+        if mine is None:  # nobody asks: its investors' capacity is not looked up
             continue
         investors = security.investors(m)
         capacity = np.array([security.capacity(i) for i in investors], dtype=float)
@@ -208,16 +209,27 @@ def clear(m: HotPotatoModel, requests: list[Request]) -> list[Grant]:
             continue
         asked = np.array([requests[k].amount for k in mine])
         confidence = np.array([min(1.0, max(0.0, requests[k].confidence)) for k in mine])
-        granted = np.minimum(asked, confidence * total * asked / asked.sum())
-        for k in sorted(mine, key=lambda k: requests[k].issuer):
-            shares = float(granted[mine.index(k)]) * capacity / total
+        granted = np.minimum(asked, confidence * total * asked / asked.sum()).tolist()
+        for j in sorted(range(len(mine)), key=lambda j: requests[mine[j]].issuer):
+            k = mine[j]
+            shares = granted[j] * capacity / total
             paying = np.flatnonzero(shares > MIN_AMOUNT)
             ids = tuple(
-                _deliver(m, investors[i], requests[k], float(shares[i]), security.kind)
-                for i in paying
+                _deliver(m, investors[i], requests[k], share, security.kind)
+                for i, share in zip(paying.tolist(), shares[paying].tolist(), strict=True)
             )
             grants[k] = Grant(float(shares[paying].sum()), ids)
     return grants
+
+
+def _by_security(requests: list[Request]) -> dict[str, list[int]]:
+    """Positions of the requests for more than ``MIN_AMOUNT``, by security, in the order
+    given."""
+    asking: dict[str, list[int]] = {}
+    for k, request in enumerate(requests):
+        if request.amount > MIN_AMOUNT:
+            asking.setdefault(request.security, []).append(k)
+    return asking
 
 
 def _deliver(

@@ -23,7 +23,7 @@ from model.indicators import Recorder
 from model.ledger import IS_LEASE, WORLD, ContractKind, Ledger, Sector
 from model.losses import LossTrace
 from model.markets import demand
-from model.markets.credit import BOND_DURATION, rating_spread
+from model.markets.credit import BOND_DURATION, RATINGS, rating_spread
 from model.markets.gpu import fire_sale_impact
 from model.markets.power import monthly_bill
 from model.markets.reprice import reprice
@@ -590,29 +590,37 @@ class HotPotatoModel(mesa.Model):
         by_account = self._cached("obligations", compute, on_cash=False)
         return float(by_account[account]) if account < by_account.size else 0.0
 
-    def _current_spread(self, debtor: int) -> float:
-        """Spread the market now asks of ``debtor``'s bonds (SPVs: sponsor's + premium)."""
-        agent = self._by_account.get(debtor)
-        if isinstance(agent, SPV):
-            rating = getattr(agent.sponsor, "rating", "B")
-            return rating_spread(rating, self.market.spread_ig, self.market.spread_hy) + (
-                self.econ.spv_premium
-            )
-        rating = getattr(agent, "rating", None)
-        if rating is None:
-            return self.market.spread_hy
-        return rating_spread(rating, self.market.spread_ig, self.market.spread_hy)
-
     def _spreads(self) -> np.ndarray:
-        """``_current_spread`` of every account (reused within the month until spreads,
-        ratings or the accounts change)."""
+        """Spread the market now asks of each account's bonds: its rating's (an SPV's: its
+        sponsor's, plus a premium), the high-yield spread without a rating (reused within
+        the month until spreads, ratings or the accounts change)."""
         mk = self.market
         n = self.ledger.n_accounts
+        ratings = {h.account: h.rating for h in self.hyperscalers}  # the others' are fixed
+
+        def rating_of(agent: Institution | None) -> str | None:
+            if agent is not None and agent.account in ratings:
+                return ratings[agent.account]
+            return getattr(agent, "rating", None)
+
+        def compute():
+            spread_of = {r: rating_spread(r, mk.spread_ig, mk.spread_hy) for r in RATINGS}
+            spreads = []
+            for account in range(n):
+                agent = self._by_account.get(account)
+                if isinstance(agent, SPV):
+                    sponsor = spread_of[rating_of(agent.sponsor) or "B"]
+                    spreads.append(sponsor + self.econ.spv_premium)
+                else:
+                    rating = rating_of(agent)
+                    spreads.append(mk.spread_hy if rating is None else spread_of[rating])
+            return np.array(spreads)
+
         return self._cached(
             "spreads",
-            lambda: np.array([self._current_spread(a) for a in range(n)]),
+            compute,
             on_books=False,
-            inputs=(mk.spread_ig, mk.spread_hy, n, *(h.rating for h in self.hyperscalers)),
+            inputs=(mk.spread_ig, mk.spread_hy, n, *ratings.values()),
         )
 
     def bond_prices(self, ids: np.ndarray) -> np.ndarray:

@@ -12,8 +12,6 @@ assets, and fails below ``bank_min_ratio`` (then the government bails it out if
 
 from __future__ import annotations
 
-import numpy as np
-
 from model.agents.base import Institution
 from model.financing import borrow_from_world
 from model.ledger import WORLD, ContractKind, Sector
@@ -69,9 +67,9 @@ class Bank(Institution):
             return
         ledger = m.ledger
         loans = ledger.active_ids(ContractKind.NAV_LOAN, creditor=self.account)
-        borrowers = ledger.column("debtor")[loans]
-        for account in np.unique(borrowers):  # margin-call the funds it lends to
-            fund = m.agent_of(int(account))
+        borrowers = ledger.column("debtor")[loans].tolist()
+        for account in sorted(set(borrowers)):  # margin-call the funds it lends to
+            fund = m.agent_of(account)
             if not m.is_defaulted(fund):
                 fund.answer_margin_call(self)
         self.fund_loan(max(0.0, m.monthly_obligations(self.account) - self.cash))

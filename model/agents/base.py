@@ -21,13 +21,12 @@ class Institution(mesa.Agent):
 
     def __init__(self, model: HotPotatoModel, name: str) -> None:
         super().__init__(model)
+        self.m: HotPotatoModel = model
+        """The model it belongs to (``model``, typed; read at every query, so a plain
+        attribute rather than a property)."""
         self.name = name
         self.account = model.ledger.open_account(name, self.sector)
         model.register(self)
-
-    @property
-    def m(self) -> HotPotatoModel:
-        return self.model
 
     @property
     def cash(self) -> float:

@@ -72,6 +72,8 @@ class Fund(Institution):
         """Sell liquid securities until cash covers ``amount``; returns cash then, $B."""
         m = self.m
         short = amount - self.cash
+        if short <= 1e-12:  # cash covers it: no need to look at its securities
+            return self.cash
         for i in self.liquid_securities():
             if short <= 1e-12:
                 break
