@@ -212,9 +212,8 @@ class Ledger:
         at the same ``_edits_version`` stays right for the rows it covered, so it is
         brought up to date by adding the rows booked since."""
         self._views: dict[str, tuple[int, int, np.ndarray]] = {}
-        self._roster_version = 0
-        """Incremented when a booked contract is closed or sold: by every change to which
-        contracts are active and who holds them, but not by booking new contracts."""
+        self._closes = 0
+        """How many times contracts were closed."""
         self._active: dict[tuple, tuple[int, int, np.ndarray]] = {}
         self._column_views: dict[str, np.ndarray] = {}
         self._dues_key: tuple[int, int] | None = None
@@ -442,19 +441,23 @@ class Ledger:
         creditor: int | None = None,
     ) -> np.ndarray:
         """Ids of active contracts (ascending, read-only), optionally of one kind, owed by
-        one ``debtor`` and held by one ``creditor``. Each query's answer is kept, and
-        contracts booked since are checked and added to it, until a booked contract
-        changes."""
+        one ``debtor`` and held by one ``creditor``. Each query's answer is kept and
+        brought up to date: contracts closed since are dropped from it, those booked since
+        are checked and added to it; a sale of contracts starts all answers anew."""
         query = (kind, debtor, creditor)
         hit = self._active.get(query)
-        if hit is not None and hit[0] == self._roster_version:
-            if hit[1] == self._n:
-                return hit[2]
-            ids = self._with_booked(hit[2], hit[1], query)
-        else:
+        if hit is None:
             ids = self._matching(0, query)
+        else:
+            closes, rows, ids = hit
+            if closes == self._closes and rows == self._n:
+                return ids
+            if closes != self._closes:
+                ids = ids[self._cols["active"][ids]]
+            if rows < self._n:
+                ids = self._with_booked(ids, rows, query)
         ids.flags.writeable = False
-        self._active[query] = (self._roster_version, self._n, ids)
+        self._active[query] = (self._closes, self._n, ids)
         return ids
 
     def _matching(self, first: int, query: tuple) -> np.ndarray:
@@ -479,6 +482,7 @@ class Ledger:
         if self._n - first > _FEW_ROWS:
             return np.concatenate((ids, self._matching(first, query)))
         kind, debtor, creditor = query
+        kind = None if kind is None else int(kind)  # numpy compares an enum member slowly
         c = self._cols
         new = [
             i
@@ -546,13 +550,13 @@ class Ledger:
             self._cols["basis"][ids] = basis
         self._cols["creditor"][ids] = creditor
         self._edited()
-        self._roster_version += 1
+        self._active.clear()  # the answers by creditor are out of date
 
     def close(self, ids) -> None:
         """Mark contracts inactive (repaid, defaulted and resolved, or expired)."""
         self._cols["active"][self._contract_ids(ids)] = False
         self._edited()
-        self._roster_version += 1
+        self._closes += 1
 
     def set_terms(
         self,
