@@ -232,6 +232,10 @@ class Ledger:
         view.flags.writeable = False
         return view
 
+    def cash_of(self, account: int) -> float:
+        """Cash of one account, $B (``cash[account]`` without the array)."""
+        return float(self._cash[account])
+
     def open_account(self, name: str, sector: Sector) -> int:
         """Open an account with zero cash; returns its id."""
         self._edited()
@@ -278,8 +282,9 @@ class Ledger:
         ):
             self.transfer_many(np.array([source]), np.array([target]), np.array([amount]))
             return
-        self._check_account("source", source)
-        self._check_account("target", target)
+        if not (0 <= source < self._n_accounts and 0 <= target < self._n_accounts):
+            self._check_account("source", source)
+            self._check_account("target", target)
         amount = float(amount)
         if not math.isfinite(amount) or amount < 0:
             raise ValueError(f"amount: {amount!r} must be a finite amount >= 0 (transfer 0)")
@@ -650,11 +655,13 @@ class Ledger:
     def carried(self) -> np.ndarray:
         """Carrying amount of each contract ($B): principal for debt and equity stakes,
         zero for executory leases and contingent guarantees (cached until the next change)."""
-        return self._kept(
-            "carried",
-            lambda: self._carried_from(0),
-            lambda kept, first: np.concatenate((kept, self._carried_from(first))),
-        )
+        return self._kept("carried", self._carried_update)
+
+    def _carried_update(self, kept: np.ndarray | None, first: int) -> np.ndarray:
+        """Carried amounts of all contracts, or ``kept`` followed by those from ``first``."""
+        if kept is None:
+            return self._carried_from(0)
+        return np.concatenate((kept, self._carried_from(first)))
 
     def _carried_from(self, first: int) -> np.ndarray:
         """Carrying amounts of the contracts from row ``first`` on."""
@@ -668,17 +675,17 @@ class Ledger:
         kind = self._cols["kind"][first : self._n]
         return np.where(IS_DEBT[kind], self.carried()[first:], 0.0)
 
-    def _kept(self, name: str, compute, extend) -> np.ndarray:
-        """``compute()`` (an array, made read-only), kept until a booked contract changes.
-        Once contracts are booked, ``extend(kept, first)`` brings it up to date from the
-        first row booked since, ``first``."""
+    def _kept(self, name: str, update) -> np.ndarray:
+        """``update(None, 0)`` (an array, made read-only), kept until a booked contract
+        changes. Once contracts are booked, ``update(kept, first)`` brings it up to date
+        from the first row booked since, ``first``."""
         hit = self._views.get(name)
         if hit is not None and hit[0] == self._edits_version:
             if hit[1] == self._n:
                 return hit[2]
-            value = extend(hit[2], hit[1])
+            value = update(hit[2], hit[1])
         else:
-            value = compute()
+            value = update(None, 0)
         value.flags.writeable = False
         self._views[name] = (self._edits_version, self._n, value)
         return value
@@ -699,20 +706,24 @@ class Ledger:
 
     def financial_assets(self) -> np.ndarray:
         """Sum of contracts carried as assets, by account ($B; cached until a change)."""
-        return self._kept(
-            "assets",
-            lambda: self._by_account("creditor", self.carried()),
-            lambda kept, first: self._plus_rows(kept, "creditor", first, self.carried()[first:]),
-        )
+        return self._kept("assets", self._assets_update)
+
+    def _assets_update(self, kept: np.ndarray | None, first: int) -> np.ndarray:
+        """Financial assets by account, or ``kept`` plus the contracts from ``first``."""
+        if kept is None:
+            return self._by_account("creditor", self.carried())
+        return self._plus_rows(kept, "creditor", first, self.carried()[first:])
 
     def liabilities(self) -> np.ndarray:
         """Debt owed by each account ($B; cached until a change). Equity stakes are not
         liabilities; an SPV's debt is the SPV's (its sponsor's true leverage adds it)."""
-        return self._kept(
-            "liabilities",
-            lambda: self._by_account("debtor", self._debt_from(0)),
-            lambda kept, first: self._plus_rows(kept, "debtor", first, self._debt_from(first)),
-        )
+        return self._kept("liabilities", self._liabilities_update)
+
+    def _liabilities_update(self, kept: np.ndarray | None, first: int) -> np.ndarray:
+        """Debt by account, or ``kept`` plus that of the contracts from ``first``."""
+        if kept is None:
+            return self._by_account("debtor", self._debt_from(0))
+        return self._plus_rows(kept, "debtor", first, self._debt_from(first))
 
     def equity(self, real_assets: np.ndarray | None = None) -> np.ndarray:
         """Derived equity of each account: cash + financial assets + real assets − debt."""
