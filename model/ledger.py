@@ -467,9 +467,19 @@ class Ledger:
 
     def _matching(self, first: int, query: tuple) -> np.ndarray:
         """Ids of the active contracts from row ``first`` on that match ``query``, a
-        (kind, debtor, creditor) whose ``None`` fields match any contract."""
+        (kind, debtor, creditor) whose ``None`` fields match any contract. A query of a
+        kind and an account filters the kept answer for the kind, far fewer rows."""
         kind, debtor, creditor = query
         c = self._cols
+        if kind is not None and (debtor is not None or creditor is not None):
+            ids = self.active_ids(kind)
+            if first:
+                ids = ids[np.searchsorted(ids, first) :]
+            if debtor is not None:
+                ids = ids[c["debtor"][ids] == debtor]
+            if creditor is not None:
+                ids = ids[c["creditor"][ids] == creditor]
+            return ids
         rows = slice(first, self._n)
         mask = c["active"][rows]
         if kind is not None:
