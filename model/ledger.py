@@ -207,10 +207,10 @@ class Ledger:
         self.contracts_version = 0
         """Incremented by every change to the contract book (not by cash transfers)."""
         self._edits_version = 0
-        """Incremented by every change to contracts already booked and by a new account:
-        every change of the book but booking new contracts. A view of the book computed
-        at the same ``_edits_version`` stays right for the rows it covered, so it is
-        brought up to date by adding the rows booked since."""
+        """Incremented by every change to contracts already booked (but to their collateral,
+        which no kept view reads) and by a new account. A view of the book computed at the
+        same ``_edits_version`` stays right for the rows it covered, so it is brought up to
+        date by adding the rows booked since."""
         self._views: dict[str, tuple[int, int, np.ndarray]] = {}
         self._closes = 0
         """How many times contracts were closed."""
@@ -599,7 +599,9 @@ class Ledger:
     def set_collateral(self, ids, asset: int) -> None:
         """Secure contracts ``ids`` on real asset ``asset``."""
         self._cols["collateral"][self._contract_ids(ids)] = asset
-        self._edited()
+        # not an edit for the kept views: none of them reads the collateral
+        self.version += 1
+        self.contracts_version += 1
 
     # ------------------------------------------------------------------- dues
     def dues(self, tick: int) -> Dues:
