@@ -208,15 +208,18 @@ class Ledger:
         """Incremented by every change to the contract book (not by cash transfers)."""
         self._edits_version = 0
         """Incremented by every change to contracts already booked (but to their collateral,
-        which no kept view reads) and by a new account. A view of the book computed at the
-        same ``_edits_version`` stays right for the rows it covered, so it is brought up to
-        date by adding the rows booked since."""
+        which no kept view reads, and to a lease's terms, counted apart) and by a new
+        account. A view of the book computed at the same ``_edits_version`` stays right for
+        the rows it covered, so it is brought up to date by adding the rows booked since."""
         self._views: dict[str, tuple[int, int, np.ndarray]] = {}
+        self._lease_terms_version = 0
+        """Incremented when a lease's terms are reset, which changes its dues but no
+        carried amount (not an edit for the other kept views)."""
         self._closes = 0
         """How many times contracts were closed."""
         self._active: dict[tuple, tuple[int, int, np.ndarray]] = {}
         self._column_views: dict[str, np.ndarray] = {}
-        self._dues_key: tuple[int, int] | None = None
+        self._dues_key: tuple[int, int, int] | None = None
         self._dues: Dues | None = None
         self._dues_rows = 0
 
@@ -590,11 +593,16 @@ class Ledger:
             raise ValueError(f"maturity: {maturity!r} is before month {tick!r}")
         c = self._cols
         c["payment"][i] = payment
-        self._edited()
         c["maturity"][i] = maturity
         c["principal"][i] = payment * (maturity - tick)
         if residual_guarantee is not None:
             c["residual_guarantee"][i] = residual_guarantee
+        if IS_LEASE[c["kind"][i]]:  # a lease carries nothing: only its dues change
+            self.version += 1
+            self.contracts_version += 1
+            self._lease_terms_version += 1
+        else:
+            self._edited()
 
     def set_collateral(self, ids, asset: int) -> None:
         """Secure contracts ``ids`` on real asset ``asset``."""
@@ -607,7 +615,7 @@ class Ledger:
     def dues(self, tick: int) -> Dues:
         """Everything falling due in month ``tick`` (cached until the book changes; the dues
         of contracts booked since are added to it, the rest is not recomputed)."""
-        key = (tick, self._edits_version)
+        key = (tick, self._edits_version, self._lease_terms_version)
         if self._dues_key != key:
             dues = self._compute_dues(tick)
         elif self._dues_rows < self._n:
