@@ -113,6 +113,16 @@ class Amortisation(IntEnum):
     """A fixed monthly ``payment`` (leases, compute contracts) until maturity."""
 
 
+# plain ints for comparisons with numpy arrays (an enum member takes numpy's slow path)
+_PAYABLE = int(ContractKind.PAYABLE)
+_LINEAR = int(Amortisation.LINEAR)
+_LEVEL = int(Amortisation.LEVEL)
+_EQUITY = int(ContractKind.EQUITY)
+
+_FEW_ROWS = 8
+"""Up to this many contracts booked since a view was computed are checked one by one."""
+
+
 def _finite(value) -> bool:
     """Whether ``value`` is a finite number: ``np.isfinite``, with a fast path for floats."""
     return math.isfinite(value) if isinstance(value, float) else bool(np.isfinite(value))
@@ -159,6 +169,13 @@ class Dues:
     cash: np.ndarray
     reduction: np.ndarray
 
+    def followed_by(self, later: Dues) -> Dues:
+        """These dues and then ``later`` (those of contracts booked after these)."""
+        if later.ids.size == 0:
+            return self
+        pairs = zip(vars(self).values(), vars(later).values(), strict=True)
+        return Dues(*(np.concatenate(pair) for pair in pairs))
+
 
 class Ledger:
     """Accounts with cash, and the contract book between them.
@@ -189,12 +206,22 @@ class Ledger:
         """Incremented by every change, so derived views can be cached safely."""
         self.contracts_version = 0
         """Incremented by every change to the contract book (not by cash transfers)."""
-        self._carried_version = -1
-        self._carried = np.zeros(0)
-        self._views: dict[str, tuple[int, np.ndarray]] = {}
+        self._edits_version = 0
+        """Incremented by every change to contracts already booked (but to their collateral,
+        which no kept view reads, and to a lease's terms, counted apart) and by a new
+        account. A view of the book computed at the same ``_edits_version`` stays right for
+        the rows it covered, so it is brought up to date by adding the rows booked since."""
+        self._views: dict[str, tuple[int, int, np.ndarray]] = {}
+        self._lease_terms_version = 0
+        """Incremented when a lease's terms are reset, which changes its dues but no
+        carried amount (not an edit for the other kept views)."""
+        self._closes = 0
+        """How many times contracts were closed."""
+        self._active: dict[tuple, tuple[int, int, np.ndarray]] = {}
         self._column_views: dict[str, np.ndarray] = {}
-        self._dues_key: tuple[int, int] | None = None
+        self._dues_key: tuple[int, int, int] | None = None
         self._dues: Dues | None = None
+        self._dues_rows = 0
 
     # ----------------------------------------------------------------- accounts
     @property
@@ -208,10 +235,13 @@ class Ledger:
         view.flags.writeable = False
         return view
 
+    def cash_of(self, account: int) -> float:
+        """Cash of one account, $B (``cash[account]`` without the array)."""
+        return float(self._cash[account])
+
     def open_account(self, name: str, sector: Sector) -> int:
         """Open an account with zero cash; returns its id."""
-        self.version += 1
-        self.contracts_version += 1
+        self._edited()
         if self._n_accounts == self._cash.size:
             self._cash = np.concatenate([self._cash, np.zeros(self._cash.size)])
         self.names.append(name)
@@ -255,8 +285,9 @@ class Ledger:
         ):
             self.transfer_many(np.array([source]), np.array([target]), np.array([amount]))
             return
-        self._check_account("source", source)
-        self._check_account("target", target)
+        if not (0 <= source < self._n_accounts and 0 <= target < self._n_accounts):
+            self._check_account("source", source)
+            self._check_account("target", target)
         amount = float(amount)
         if not math.isfinite(amount) or amount < 0:
             raise ValueError(f"amount: {amount!r} must be a finite amount >= 0 (transfer 0)")
@@ -399,6 +430,12 @@ class Ledger:
         self.version += 1
         self.contracts_version += 1
 
+    def _edited(self) -> None:
+        """Record a change to contracts already booked (or a new account)."""
+        self.version += 1
+        self.contracts_version += 1
+        self._edits_version += 1
+
     def _grow(self) -> None:
         for name, arr in self._cols.items():
             self._cols[name] = np.concatenate([arr, np.zeros_like(arr)])
@@ -411,21 +448,69 @@ class Ledger:
         debtor: int | None = None,
         creditor: int | None = None,
     ) -> np.ndarray:
-        """Ids of active contracts, optionally of one kind, owed by one ``debtor`` and held
-        by one ``creditor`` (those of a kind are cached until the book changes)."""
-
-        def compute():
-            mask = self._cols["active"][: self._n].copy()
-            if kind is not None:
-                mask &= self._cols["kind"][: self._n] == kind
-            return np.flatnonzero(mask)
-
-        ids = self._view(f"active:{kind}", compute)
-        if debtor is not None:
-            ids = ids[self._cols["debtor"][ids] == debtor]
-        if creditor is not None:
-            ids = ids[self._cols["creditor"][ids] == creditor]
+        """Ids of active contracts (ascending, read-only), optionally of one kind, owed by
+        one ``debtor`` and held by one ``creditor``. Each query's answer is kept and
+        brought up to date: contracts closed since are dropped from it, those booked since
+        are checked and added to it; a sale of contracts starts all answers anew."""
+        query = (kind, debtor, creditor)
+        hit = self._active.get(query)
+        if hit is None:
+            ids = self._matching(0, query)
+        else:
+            closes, rows, ids = hit
+            if closes == self._closes and rows == self._n:
+                return ids
+            if closes != self._closes:
+                ids = ids[self._cols["active"][ids]]
+            if rows < self._n:
+                ids = self._with_booked(ids, rows, query)
+        ids.flags.writeable = False
+        self._active[query] = (self._closes, self._n, ids)
         return ids
+
+    def _matching(self, first: int, query: tuple) -> np.ndarray:
+        """Ids of the active contracts from row ``first`` on that match ``query``, a
+        (kind, debtor, creditor) whose ``None`` fields match any contract. A query of a
+        kind and an account filters the kept answer for the kind, far fewer rows."""
+        kind, debtor, creditor = query
+        c = self._cols
+        if kind is not None and (debtor is not None or creditor is not None):
+            ids = self.active_ids(kind)
+            if first:
+                ids = ids[np.searchsorted(ids, first) :]
+            if debtor is not None:
+                ids = ids[c["debtor"][ids] == debtor]
+            if creditor is not None:
+                ids = ids[c["creditor"][ids] == creditor]
+            return ids
+        rows = slice(first, self._n)
+        mask = c["active"][rows]
+        if kind is not None:
+            mask = mask & (c["kind"][rows] == int(kind))
+        if debtor is not None:
+            mask = mask & (c["debtor"][rows] == debtor)
+        if creditor is not None:
+            mask = mask & (c["creditor"][rows] == creditor)
+        return np.flatnonzero(mask) + first
+
+    def _with_booked(self, ids: np.ndarray, first: int, query: tuple) -> np.ndarray:
+        """``ids`` matching ``query`` among the rows before ``first``, with the matching
+        contracts booked since added. A few new rows (the usual case: one ``add``) are
+        checked one by one, which costs less than a numpy pass."""
+        if self._n - first > _FEW_ROWS:
+            return np.concatenate((ids, self._matching(first, query)))
+        kind, debtor, creditor = query
+        kind = None if kind is None else int(kind)  # numpy compares an enum member slowly
+        c = self._cols
+        new = [
+            i
+            for i in range(first, self._n)
+            if c["active"][i]
+            and (kind is None or c["kind"][i] == kind)
+            and (debtor is None or c["debtor"][i] == debtor)
+            and (creditor is None or c["creditor"][i] == creditor)
+        ]
+        return np.concatenate((ids, new)) if new else ids
 
     def _contract_ids(self, ids) -> np.ndarray:
         ids = np.atleast_1d(np.asarray(ids, dtype=np.int64))
@@ -459,8 +544,7 @@ class Ledger:
                 f"amount: {total[k]!r} exceeds the principal {principal[k]!r} of contract {k}"
             )
         principal[: self._n] = np.maximum(principal[: self._n] - total, 0.0)
-        self.version += 1
-        self.contracts_version += 1
+        self._edited()
 
     def increase(self, ids, amount) -> None:
         """Raise the principal of contracts ``ids`` (a draw on a facility, capitalised
@@ -468,8 +552,7 @@ class Ledger:
         ids = self._contract_ids(ids)
         amount = self._amounts(amount, ids.size)
         np.add.at(self._cols["principal"], ids, amount)
-        self.version += 1
-        self.contracts_version += 1
+        self._edited()
 
     def reassign(self, ids, creditor: int, basis: float | None = None) -> None:
         """Sell contracts ``ids`` to a new ``creditor`` (the claims change hands) at
@@ -484,14 +567,14 @@ class Ledger:
                 raise ValueError(f"basis: {basis!r} must be a finite price >= 0")
             self._cols["basis"][ids] = basis
         self._cols["creditor"][ids] = creditor
-        self.version += 1
-        self.contracts_version += 1
+        self._edited()
+        self._active.clear()  # the answers by creditor are out of date
 
     def close(self, ids) -> None:
         """Mark contracts inactive (repaid, defaulted and resolved, or expired)."""
         self._cols["active"][self._contract_ids(ids)] = False
-        self.version += 1
-        self.contracts_version += 1
+        self._edited()
+        self._closes += 1
 
     def set_terms(
         self,
@@ -510,32 +593,48 @@ class Ledger:
             raise ValueError(f"maturity: {maturity!r} is before month {tick!r}")
         c = self._cols
         c["payment"][i] = payment
-        self.version += 1
-        self.contracts_version += 1
         c["maturity"][i] = maturity
         c["principal"][i] = payment * (maturity - tick)
         if residual_guarantee is not None:
             c["residual_guarantee"][i] = residual_guarantee
+        if IS_LEASE[c["kind"][i]]:  # a lease carries nothing: only its dues change
+            self.version += 1
+            self.contracts_version += 1
+            self._lease_terms_version += 1
+        else:
+            self._edited()
 
     def set_collateral(self, ids, asset: int) -> None:
         """Secure contracts ``ids`` on real asset ``asset``."""
         self._cols["collateral"][self._contract_ids(ids)] = asset
+        # not an edit for the kept views: none of them reads the collateral
         self.version += 1
         self.contracts_version += 1
 
     # ------------------------------------------------------------------- dues
     def dues(self, tick: int) -> Dues:
-        """Everything falling due in month ``tick`` (cached until the book changes)."""
-        key = (tick, self.contracts_version)
+        """Everything falling due in month ``tick`` (cached until the book changes; the dues
+        of contracts booked since are added to it, the rest is not recomputed)."""
+        key = (tick, self._edits_version, self._lease_terms_version)
         if self._dues_key != key:
-            self._dues = self._compute_dues(tick)
-            for arr in vars(self._dues).values():
-                arr.flags.writeable = False
-            self._dues_key = key
-        return self._dues
+            dues = self._compute_dues(tick)
+        elif self._dues_rows < self._n:
+            dues = self._dues.followed_by(
+                self._dues_of(self._matching(self._dues_rows, (None, None, None)), tick)
+            )
+        else:
+            return self._dues
+        for arr in vars(dues).values():
+            arr.flags.writeable = False
+        self._dues, self._dues_key, self._dues_rows = dues, key, self._n
+        return dues
 
     def _compute_dues(self, tick: int) -> Dues:
-        """Everything falling due in month ``tick``, for all contracts at once.
+        """Everything falling due in month ``tick``, for all contracts at once."""
+        return self._dues_of(self.active_ids(), tick)
+
+    def _dues_of(self, rows: np.ndarray, tick: int) -> Dues:
+        """What active contracts ``rows`` (ascending ids) owe in month ``tick``.
 
         * debt is serviced from the month after ``start`` (a payable in its own month);
         * bullet debt: interest ``principal * rate / 12``, and all principal at maturity;
@@ -545,79 +644,106 @@ class Ledger:
         * equity stakes and guarantees fall due never.
         """
         c = self._cols
-        active = self.active_ids()
-        # where most of the book is closed, gathering the active rows first pays
-        rows = active if active.size < self._n // 2 else slice(0, self._n)
         kind = c["kind"][rows]
         start = c["start"][rows]
         maturity = c["maturity"][rows]
         principal = c["principal"][rows]
-        amort = c["amortisation"][rows]
-        live = c["active"][rows] & (start <= tick) & (principal > 0)
-        # debt pays from the month after it is issued; a payable is due in its month
-        is_debt = IS_DEBT[kind] & live & ((start < tick) | (kind == ContractKind.PAYABLE))
-        is_lease = IS_LEASE[kind] & live & (tick < maturity)
-        due = np.flatnonzero(is_debt | is_lease)
+        debt = IS_DEBT[kind]
+        # debt pays from the month after it is issued (a payable in its month); a lease
+        # while start <= tick < maturity
+        pays = np.where(
+            debt, (start < tick) | (kind == _PAYABLE), IS_LEASE[kind] & (tick < maturity)
+        )
+        due = np.flatnonzero(pays & (start <= tick) & (principal > 0))
+        ids = rows[due]
+        principal = principal[due]
+        maturity = maturity[due]
+        amort = c["amortisation"][ids]
         months_left = np.maximum(maturity - (tick - 1), 1)  # payments due tick..maturity
         due_principal = np.where(
-            amort == Amortisation.LINEAR, principal / months_left, principal * (maturity <= tick)
+            amort == _LINEAR, principal / months_left, principal * (maturity <= tick)
         )
-        fee = c["payment"][rows]
+        fee = c["payment"][ids]
         fee = np.where(principal - fee <= 1e-9 * fee, principal, np.minimum(fee, principal))
-        level = amort == Amortisation.LEVEL
-        interest = principal * c["rate"][rows] * (is_debt / 12.0)
-        cash = np.where(level, fee, interest + due_principal)[due]
-        reduction = np.where(level, fee, due_principal)[due]
-        ids = due if isinstance(rows, slice) else rows[due]
+        level = amort == _LEVEL
+        interest = principal * c["rate"][ids] * (debt[due] / 12.0)
+        cash = np.where(level, fee, interest + due_principal)
+        reduction = np.where(level, fee, due_principal)
         return Dues(ids, c["debtor"][ids], c["creditor"][ids], cash, reduction)
 
     # ------------------------------------------------------------ balance sheet
     def carried(self) -> np.ndarray:
         """Carrying amount of each contract ($B): principal for debt and equity stakes,
         zero for executory leases and contingent guarantees (cached until the next change)."""
-        if self._carried_version != self.contracts_version:
-            self._carried = self._compute_carried()
-            self._carried.flags.writeable = False
-            self._carried_version = self.contracts_version
-        return self._carried
+        return self._kept("carried", self._carried_update)
 
-    def _compute_carried(self) -> np.ndarray:
-        n = self._n
-        kind = self._cols["kind"][:n]
-        carries = IS_DEBT[kind] | (kind == ContractKind.EQUITY)
-        return np.where(self._cols["active"][:n] & carries, self._cols["principal"][:n], 0.0)
+    def _carried_update(self, kept: np.ndarray | None, first: int) -> np.ndarray:
+        """Carried amounts of all contracts, or ``kept`` followed by those from ``first``."""
+        if kept is None:
+            return self._carried_from(0)
+        return np.concatenate((kept, self._carried_from(first)))
 
-    def _view(self, key: str, compute) -> np.ndarray:
-        """``compute()`` (an array, made read-only), reused until the book changes."""
-        hit = self._views.get(key)
-        if hit is None or hit[0] != self.contracts_version:
-            hit = (self.contracts_version, compute())
-            hit[1].flags.writeable = False
-            self._views[key] = hit
-        return hit[1]
+    def _carried_from(self, first: int) -> np.ndarray:
+        """Carrying amounts of the contracts from row ``first`` on."""
+        rows = slice(first, self._n)
+        kind = self._cols["kind"][rows]
+        carries = IS_DEBT[kind] | (kind == _EQUITY)
+        return np.where(self._cols["active"][rows] & carries, self._cols["principal"][rows], 0.0)
+
+    def _debt_from(self, first: int) -> np.ndarray:
+        """Carried debt of the contracts from row ``first`` on (zero for other kinds)."""
+        kind = self._cols["kind"][first : self._n]
+        return np.where(IS_DEBT[kind], self.carried()[first:], 0.0)
+
+    def _kept(self, name: str, update) -> np.ndarray:
+        """``update(None, 0)`` (an array, made read-only), kept until a booked contract
+        changes. Once contracts are booked, ``update(kept, first)`` brings it up to date
+        from the first row booked since, ``first``."""
+        hit = self._views.get(name)
+        if hit is not None and hit[0] == self._edits_version:
+            if hit[1] == self._n:
+                return hit[2]
+            value = update(hit[2], hit[1])
+        else:
+            value = update(None, 0)
+        value.flags.writeable = False
+        self._views[name] = (self._edits_version, self._n, value)
+        return value
+
+    def _by_account(self, column: str, amounts: np.ndarray) -> np.ndarray:
+        """Sum of ``amounts`` (one per contract) by the account in ``column``, $B."""
+        return np.bincount(
+            self._cols[column][: self._n], weights=amounts, minlength=self._n_accounts
+        )
+
+    def _plus_rows(self, sums: np.ndarray, column: str, first: int, amounts) -> np.ndarray:
+        """``sums`` by account plus ``amounts`` of the contracts from row ``first`` on.
+        ``np.add.at`` adds one row after another as ``np.bincount`` does, so the result is
+        ``_by_account`` over all rows, bit for bit."""
+        sums = sums.copy()
+        np.add.at(sums, self._cols[column][first : self._n], amounts)
+        return sums
 
     def financial_assets(self) -> np.ndarray:
         """Sum of contracts carried as assets, by account ($B; cached until a change)."""
-        return self._view(
-            "assets",
-            lambda: np.bincount(
-                self._cols["creditor"][: self._n],
-                weights=self.carried(),
-                minlength=self._n_accounts,
-            ),
-        )
+        return self._kept("assets", self._assets_update)
+
+    def _assets_update(self, kept: np.ndarray | None, first: int) -> np.ndarray:
+        """Financial assets by account, or ``kept`` plus the contracts from ``first``."""
+        if kept is None:
+            return self._by_account("creditor", self.carried())
+        return self._plus_rows(kept, "creditor", first, self.carried()[first:])
 
     def liabilities(self) -> np.ndarray:
         """Debt owed by each account ($B; cached until a change). Equity stakes are not
         liabilities; an SPV's debt is the SPV's (its sponsor's true leverage adds it)."""
+        return self._kept("liabilities", self._liabilities_update)
 
-        def compute():
-            n = self._n
-            kind = self._cols["kind"][:n]
-            debt = np.where(IS_DEBT[kind], self.carried(), 0.0)
-            return np.bincount(self._cols["debtor"][:n], weights=debt, minlength=self._n_accounts)
-
-        return self._view("liabilities", compute)
+    def _liabilities_update(self, kept: np.ndarray | None, first: int) -> np.ndarray:
+        """Debt by account, or ``kept`` plus that of the contracts from ``first``."""
+        if kept is None:
+            return self._by_account("debtor", self._debt_from(0))
+        return self._plus_rows(kept, "debtor", first, self._debt_from(first))
 
     def equity(self, real_assets: np.ndarray | None = None) -> np.ndarray:
         """Derived equity of each account: cash + financial assets + real assets − debt."""
