@@ -31,6 +31,9 @@ __all__ = ["CrashDetector"]
 IS_AI_SECTOR = np.zeros(len(Sector), dtype=bool)
 IS_AI_SECTOR[[Sector.LAB, Sector.HYPERSCALER, Sector.SPV, Sector.CHIP_VENDOR]] = True
 """Lookup by sector: whether debt owed by it is AI-related."""
+# plain ints for comparisons with numpy arrays (an enum member takes numpy's slow path)
+_PAYABLE = int(ContractKind.PAYABLE)
+_NAV_LOAN = int(ContractKind.NAV_LOAN)
 
 
 class CrashDetector:
@@ -60,11 +63,7 @@ class CrashDetector:
         kind = ledger.column("kind")[ids]
         debtor = ledger.column("debtor")[ids]
         ai_debtor = IS_AI_SECTOR[ledger.sector_array()[debtor]]
-        ai = (
-            IS_DEBT[kind]
-            & (kind != ContractKind.PAYABLE)
-            & (ai_debtor | (kind == ContractKind.NAV_LOAN))
-        )
+        ai = IS_DEBT[kind] & (kind != _PAYABLE) & (ai_debtor | (kind == _NAV_LOAN))
         return float(ledger.column("principal")[ids][ai].sum())
 
     def credit_losses(self) -> float:

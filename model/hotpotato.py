@@ -280,11 +280,11 @@ class HotPotatoModel(mesa.Model):
         if need <= 1e-9:
             return True
         finance = getattr(self._by_account[account], "finance", None)
-        if ledger.cash[account] < need and finance is not None:
-            yield from finance(need - float(ledger.cash[account]), from_cash=False)
-        if ledger.cash[account] < need - 1e-9:
+        if ledger.cash_of(account) < need and finance is not None:
+            yield from finance(need - ledger.cash_of(account), from_cash=False)
+        if ledger.cash_of(account) < need - 1e-9:
             return False
-        excess *= min(1.0, float(ledger.cash[account]) / need)
+        excess *= min(1.0, ledger.cash_of(account) / need)
         ledger.transfer_many(np.full(ids.size, account), ledger.column("creditor")[ids], excess)
         ledger.reduce(ids, excess)
         return True

@@ -48,6 +48,11 @@ LEASE_DAMAGE_MONTHS = 12
 """Lessor's claim in a tenant's default: at most this many months of rent (US §502(b)(6))."""
 MAX_ROUNDS = 100
 
+# plain ints for comparisons with numpy arrays (an enum member takes numpy's slow path)
+_COMPUTE = int(ContractKind.COMPUTE)
+_SPV_LEASE = int(ContractKind.SPV_LEASE)
+_EQUITY = int(ContractKind.EQUITY)
+
 _CHANNEL_OF_KIND = {
     ContractKind.LOAN: Channel.LOAN,
     ContractKind.BOND: Channel.BOND,
@@ -126,7 +131,7 @@ def _close_finished(m: HotPotatoModel) -> None:
     principal = ledger.column("principal")[ids]
     maturity = ledger.column("maturity")[ids]
     debt_done = IS_DEBT[kind] & (principal <= 1e-12)
-    lease_done = (kind == ContractKind.COMPUTE) & ((maturity <= m.tick) | (principal <= 1e-12))
+    lease_done = (kind == _COMPUTE) & ((maturity <= m.tick) | (principal <= 1e-12))
     ledger.close(ids[debt_done | lease_done])
 
 
@@ -201,14 +206,14 @@ def _pay_claimants(
     collateral = ledger.column("collateral")[owed]
     is_debt = IS_DEBT[kind]
     is_lease = IS_LEASE[kind]
-    is_equity = kind == ContractKind.EQUITY
+    is_equity = kind == _EQUITY
     claim = np.where(is_debt | is_equity, principal, 0.0)
     claim = np.where(is_lease, np.minimum(principal, LEASE_DAMAGE_MONTHS * payment), claim)
     rvg = ledger.column("residual_guarantee")[owed]
-    claim = np.where(kind == ContractKind.SPV_LEASE, claim + rvg, claim)
+    claim = np.where(kind == _SPV_LEASE, claim + rvg, claim)
     recovered = np.zeros(owed.size)
 
-    pool = float(ledger.cash[account])
+    pool = ledger.cash_of(account)
     # secured: collateral proceeds go first to the loans they secure
     for k in np.flatnonzero(is_debt & (collateral >= 0)):
         proceeds = proceeds_by_asset.pop(int(collateral[k]), 0.0)
@@ -230,7 +235,7 @@ def _pay_claimants(
     pay = recovered > 0
     ledger.transfer_many(np.full(int(pay.sum()), account), creditors[pay], recovered[pay])
     if pool > 1e-12:  # what is left belongs to the owners of last resort
-        ledger.transfer(account, WORLD, min(pool, float(ledger.cash[account])))
+        ledger.transfer(account, WORLD, min(pool, ledger.cash_of(account)))
 
     # the shortfall on every carried claim; guarantors pay theirs
     guarantor = ledger.column("guarantor")[owed]

@@ -31,7 +31,7 @@ class Institution(mesa.Agent):
     @property
     def cash(self) -> float:
         """Cash in the ledger, $B."""
-        return float(self.m.ledger.cash[self.account])
+        return self.m.ledger.cash_of(self.account)
 
     @property
     def equity(self) -> float:

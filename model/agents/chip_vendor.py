@@ -68,7 +68,7 @@ class ChipVendor(Institution):
             gw = o.gw * fill
             gpu = gw * self.price_per_gw
             shell = gw * econ.shell_cost_per_gw
-            affordable = min(1.0, m.ledger.cash[o.owner] / (gpu + shell))
+            affordable = min(1.0, m.ledger.cash_of(o.owner) / (gpu + shell))
             gw, gpu, shell = gw * affordable, gpu * affordable, shell * affordable
             if gw <= 1e-6:
                 continue

@@ -25,6 +25,8 @@ __all__ = ["Fund"]
 
 LIQUIDITY_BUFFER = 0.03
 FIRE_SALE_DISCOUNT = 0.10
+_BOND = int(ContractKind.BOND)
+"""The bond kind as a plain int (numpy compares an enum member slowly)."""
 
 
 class Fund(Institution):
@@ -94,7 +96,7 @@ class Fund(Institution):
         m = self.m
         ledger = m.ledger
         ids, debtor = self._holdings()
-        bonds = ids[(ledger.column("kind")[ids] == ContractKind.BOND) & (debtor != WORLD)]
+        bonds = ids[(ledger.column("kind")[ids] == _BOND) & (debtor != WORLD)]
         # dearest first (least loss), then by issuer's name: not by contract number
         prices = m.bond_prices(bonds)
         names = [ledger.names[d] for d in ledger.column("debtor")[bonds]]

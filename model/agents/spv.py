@@ -24,6 +24,8 @@ __all__ = ["SPV"]
 
 SPV_DEBT_MONTHS = 240
 EQUITY_YIELD = 0.09
+_EQUITY = int(ContractKind.EQUITY)
+"""The equity kind as a plain int (numpy compares an enum member slowly)."""
 
 
 class SPV(Institution):
@@ -138,7 +140,7 @@ class SPV(Institution):
         )
         ledger.reduce(debt, amounts)
         ledger.close(debt)
-        stakes = mine[kind == ContractKind.EQUITY]
+        stakes = mine[kind == _EQUITY]
         held = ledger.column("principal")[stakes].copy()
         holders = ledger.column("creditor")[stakes]
         left = max(self.cash, 0.0)
@@ -158,6 +160,6 @@ class SPV(Institution):
             ledger.reduce(stakes, held)
         elif left > 0:
             ledger.transfer(self.account, WORLD, left)
-        ledger.close(mine[~IS_DEBT[kind] & (kind != ContractKind.EQUITY)])
+        ledger.close(mine[~IS_DEBT[kind] & (kind != _EQUITY)])
         ledger.close(stakes)
         return sold
