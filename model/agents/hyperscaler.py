@@ -60,7 +60,8 @@ class Hyperscaler(Institution):
         """Own AI revenue booked this month, $B."""
         self.noise = 0.0
         """This month's standard normal demand shock (drawn in tick step 1)."""
-        self._rating_key = f"rating:{self.account}"
+        self._rating: tuple[tuple[float, float], str] | None = None
+        """The last rating given, with the (reported debt, annual cash flow) it rated."""
 
     @property
     def core_cash_flow(self) -> float:
@@ -79,18 +80,18 @@ class Hyperscaler(Institution):
 
     @property
     def rating(self) -> str:
-        """Credit rating from reported leverage, no better than the calibrated rating."""
+        """Credit rating from reported leverage, no better than the calibrated rating. It
+        is rated again only when its reported debt or annual cash flow differ from those
+        last rated: most bookings (other firms' contracts, its own equity) change neither."""
+        leverage = (self.reported_debt(), self.annual_cash_flow())
+        if self._rating is None or self._rating[0] != leverage:
+            self._rating = (leverage, self._leverage_rating(*leverage))
+        return self._rating[1]
 
-        # reported debt and compute rent are in the contracts; own AI revenue is not
-        return self.m._cached(
-            self._rating_key, self._leverage_rating, on_cash=False, inputs=(self.ai_revenue,)
-        )
-
-    def _leverage_rating(self) -> str:
-        """``rating`` computed afresh: reported debt over annual cash flow, rated."""
-        cash_flow = max(self.annual_cash_flow(), 1e-9)
-        reported = self.reported_debt()
-        return leverage_rating(reported / cash_flow, floor=self.profile.rating)
+    def _leverage_rating(self, reported: float, cash_flow: float) -> str:
+        """The rating of ``reported`` debt over ``cash_flow`` a year ($B), at most the
+        calibrated rating (``model.markets.credit.leverage_rating``)."""
+        return leverage_rating(reported / max(cash_flow, 1e-9), floor=self.profile.rating)
 
     def debt_capacity(self) -> float:
         """New debt it will take on: up to its leverage limit (``MAX_LEVERAGE``) of reported
