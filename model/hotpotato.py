@@ -37,6 +37,8 @@ IS_INTEREST_BEARING = np.zeros(len(ContractKind), dtype=bool)
 IS_INTEREST_BEARING[[ContractKind.LOAN, ContractKind.BOND, ContractKind.NAV_LOAN]] = True
 """Lookup by kind: debt whose interest counts in reported earnings (vendor financing and
 payables carry none)."""
+UNRATED = len(RATINGS)
+"""Rating index of an issuer without a rating (which pays the high-yield spread)."""
 IS_SPV_LEASE = np.zeros(len(ContractKind), dtype=bool)
 IS_SPV_LEASE[ContractKind.SPV_LEASE] = True
 """Lookup by kind: an SPV's lease to its sponsor (faster than comparing with the enum)."""
@@ -117,6 +119,8 @@ class HotPotatoModel(mesa.Model):
         self.spvs: list[SPV] = []
         self._spv_of: dict[tuple[int, int], SPV] = {}
         self._cache: dict[str, tuple[tuple, Any]] = {}
+        self._issuers: tuple[tuple[int, int], tuple[np.ndarray, ...]] | None = None
+        """``_bond_issuers`` with the numbers of accounts and of agents it covers."""
         self._members: dict[type, tuple[Institution, ...]] = {}
         self._build_economy()
         # labs, hyperscalers, banks and funds are all created with the economy (only SPVs
@@ -596,32 +600,44 @@ class HotPotatoModel(mesa.Model):
         the month until spreads, ratings or the accounts change)."""
         mk = self.market
         n = self.ledger.n_accounts
-        ratings = {h.account: h.rating for h in self.hyperscalers}  # the others' are fixed
-
-        def rating_of(agent: Institution | None) -> str | None:
-            if agent is not None and agent.account in ratings:
-                return ratings[agent.account]
-            return getattr(agent, "rating", None)
+        ratings = tuple(h.rating for h in self.hyperscalers)  # the others' are fixed
 
         def compute():
-            spread_of = {r: rating_spread(r, mk.spread_ig, mk.spread_hy) for r in RATINGS}
-            spreads = []
-            for account in range(n):
-                agent = self._by_account.get(account)
-                if isinstance(agent, SPV):
-                    sponsor = spread_of[rating_of(agent.sponsor) or "B"]
-                    spreads.append(sponsor + self.econ.spv_premium)
-                else:
-                    rating = rating_of(agent)
-                    spreads.append(mk.spread_hy if rating is None else spread_of[rating])
-            return np.array(spreads)
+            issuer, spv, fixed = self._bond_issuers()
+            code = fixed.copy()
+            code[[h.account for h in self.hyperscalers]] = [RATINGS.index(r) for r in ratings]
+            code = code[issuer]
+            code[spv & (code == UNRATED)] = RATINGS.index("B")  # an unrated sponsor's SPV
+            by_code = [rating_spread(r, mk.spread_ig, mk.spread_hy) for r in RATINGS]
+            spreads = np.array([*by_code, mk.spread_hy])[code]
+            return np.where(spv, spreads + self.econ.spv_premium, spreads)
 
         return self._cached(
-            "spreads",
-            compute,
-            on_books=False,
-            inputs=(mk.spread_ig, mk.spread_hy, n, *ratings.values()),
+            "spreads", compute, on_books=False, inputs=(mk.spread_ig, mk.spread_hy, n, *ratings)
         )
+
+    def _bond_issuers(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For each account: the account whose rating prices its bonds (an SPV's sponsor,
+        else its own), whether it is an SPV (which pays a premium over that rating), and
+        its own fixed rating as an index of ``RATINGS`` (``UNRATED`` without one, and for a
+        hyperscaler, whose rating moves: ``_spreads`` puts in its current one). Accounts
+        are only ever opened, each for one agent, and agents never leave, so they are kept
+        until the number of accounts or of agents changes."""
+        n = self.ledger.n_accounts
+        opened = (n, len(self._by_account))
+        if self._issuers is None or self._issuers[0] != opened:
+            issuer = np.arange(n)
+            spv = np.zeros(n, dtype=bool)
+            fixed = np.full(n, UNRATED)
+            for account, agent in self._by_account.items():
+                if isinstance(agent, SPV):
+                    issuer[account] = agent.sponsor.account
+                    spv[account] = True
+                rating = None if isinstance(agent, Hyperscaler) else getattr(agent, "rating", None)
+                if rating is not None:
+                    fixed[account] = RATINGS.index(rating)
+            self._issuers = (opened, (issuer, spv, fixed))
+        return self._issuers[1]
 
     def bond_prices(self, ids: np.ndarray) -> np.ndarray:
         """Market price per unit of face of bonds ``ids``: ``1 - duration * Δspread``,
