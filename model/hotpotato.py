@@ -257,7 +257,7 @@ class HotPotatoModel(mesa.Model):
                 out.add(fund.account)
         sold_gw = 0.0
         for spv in self.spvs:
-            if self.is_defaulted(spv) or not spv.winding_up or spv.debt() <= 1e-9:
+            if not spv.winding_up or self.is_defaulted(spv) or spv.debt() <= 1e-9:
                 continue
             if spv.insolvent():
                 out.add(spv.account)
