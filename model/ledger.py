@@ -206,6 +206,9 @@ class Ledger:
         """Incremented by every change, so derived views can be cached safely."""
         self.contracts_version = 0
         """Incremented by every change to the contract book (not by cash transfers)."""
+        self._kind_versions = [0] * len(ContractKind)
+        """By kind: incremented by every change to a contract of that kind (see
+        ``version_of``)."""
         self._edits_version = 0
         """Incremented by every change to contracts already booked (but to their collateral,
         which no kept view reads, and to a lease's terms, counted apart) and by a new
@@ -427,14 +430,30 @@ class Ledger:
         """Take ``count`` rows just written after the last contract into the book."""
         self._n += count
         self._column_views.clear()
-        self.version += 1
-        self.contracts_version += 1
+        self._changed(slice(self._n - count, self._n))
 
-    def _edited(self) -> None:
-        """Record a change to contracts already booked (or a new account)."""
+    def _edited(self, ids=None) -> None:
+        """Record a change to the contracts ``ids`` already booked (without ``ids``: a new
+        account, which changes the length of every view by account)."""
+        if ids is not None:
+            self._changed(ids)
+        else:
+            self.version += 1
+            self.contracts_version += 1
+        self._edits_version += 1
+
+    def _changed(self, ids) -> None:
+        """Record a change to the contracts ``ids`` (an index array or a slice of rows)."""
         self.version += 1
         self.contracts_version += 1
-        self._edits_version += 1
+        for kind in set(self._cols["kind"][ids].tolist()):
+            self._kind_versions[kind] += 1
+
+    def version_of(self, kinds: tuple[int, ...]) -> int:
+        """A version of the contracts of ``kinds`` alone: it changes whenever one of them
+        is booked or changed (and only then), so a view that reads no other contract can
+        be cached on it and survive the bills, loans and bonds booked meanwhile."""
+        return sum(map(self._kind_versions.__getitem__, kinds))
 
     def _grow(self) -> None:
         for name, arr in self._cols.items():
@@ -544,7 +563,7 @@ class Ledger:
                 f"amount: {total[k]!r} exceeds the principal {principal[k]!r} of contract {k}"
             )
         principal[: self._n] = np.maximum(principal[: self._n] - total, 0.0)
-        self._edited()
+        self._edited(ids)
 
     def increase(self, ids, amount) -> None:
         """Raise the principal of contracts ``ids`` (a draw on a facility, capitalised
@@ -552,7 +571,7 @@ class Ledger:
         ids = self._contract_ids(ids)
         amount = self._amounts(amount, ids.size)
         np.add.at(self._cols["principal"], ids, amount)
-        self._edited()
+        self._edited(ids)
 
     def reassign(self, ids, creditor: int, basis: float | None = None) -> None:
         """Sell contracts ``ids`` to a new ``creditor`` (the claims change hands) at
@@ -567,13 +586,14 @@ class Ledger:
                 raise ValueError(f"basis: {basis!r} must be a finite price >= 0")
             self._cols["basis"][ids] = basis
         self._cols["creditor"][ids] = creditor
-        self._edited()
+        self._edited(ids)
         self._active.clear()  # the answers by creditor are out of date
 
     def close(self, ids) -> None:
         """Mark contracts inactive (repaid, defaulted and resolved, or expired)."""
-        self._cols["active"][self._contract_ids(ids)] = False
-        self._edited()
+        ids = self._contract_ids(ids)
+        self._cols["active"][ids] = False
+        self._edited(ids)
         self._closes += 1
 
     def set_terms(
@@ -598,18 +618,16 @@ class Ledger:
         if residual_guarantee is not None:
             c["residual_guarantee"][i] = residual_guarantee
         if IS_LEASE[c["kind"][i]]:  # a lease carries nothing: only its dues change
-            self.version += 1
-            self.contracts_version += 1
+            self._changed([i])
             self._lease_terms_version += 1
         else:
-            self._edited()
+            self._edited([i])
 
     def set_collateral(self, ids, asset: int) -> None:
         """Secure contracts ``ids`` on real asset ``asset``."""
-        self._cols["collateral"][self._contract_ids(ids)] = asset
-        # not an edit for the kept views: none of them reads the collateral
-        self.version += 1
-        self.contracts_version += 1
+        ids = self._contract_ids(ids)
+        self._cols["collateral"][ids] = asset
+        self._changed(ids)  # not an edit for the kept views: none of them reads the collateral
 
     # ------------------------------------------------------------------- dues
     def dues(self, tick: int) -> Dues:
