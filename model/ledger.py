@@ -128,6 +128,17 @@ def _finite(value) -> bool:
     return math.isfinite(value) if isinstance(value, float) else bool(np.isfinite(value))
 
 
+def _member(enum: type[IntEnum], value, field: str, what: str) -> IntEnum:
+    """``enum(value)``, the member itself without a lookup; a ValueError naming ``field``
+    if ``value`` is none of its members."""
+    if type(value) is enum:
+        return value
+    try:
+        return enum(value)
+    except ValueError:
+        raise ValueError(f"{field}: {value!r} is not {what}") from None
+
+
 class InvariantError(AssertionError):
     """An accounting identity failed; the message names the account or contract."""
 
@@ -391,46 +402,38 @@ class Ledger:
             self._check_account("guarantor", int(guarantor))
         if reference != -1 and not 0 <= reference < self._n:
             raise ValueError(f"reference: unknown contract {reference!r}")
-        try:
-            kind = ContractKind(kind)
-        except ValueError:
-            raise ValueError(f"kind: {kind!r} is not a contract kind") from None
-        try:
-            amortisation = Amortisation(amortisation)
-        except ValueError:
-            raise ValueError(f"amortisation: {amortisation!r} is not an amortisation") from None
+        kind = int(_member(ContractKind, kind, "kind", "a contract kind"))
+        amortisation = int(_member(Amortisation, amortisation, "amortisation", "an amortisation"))
         if self._n == self._cols["creditor"].size:
             self._grow()
         i = self._n
-        row = {
-            "creditor": creditor,
-            "debtor": debtor,
-            "kind": kind,
-            "principal": principal,
-            "rate": rate,
-            "start": start,
-            "maturity": maturity,
-            "amortisation": amortisation,
-            "payment": payment,
-            "gw": gw,
-            "collateral": collateral,
-            "guarantor": guarantor,
-            "reference": reference,
-            "residual_guarantee": residual_guarantee,
-            "off_balance": off_balance,
-            "basis": basis,
-            "active": True,
-        }
-        for name, value in row.items():
-            self._cols[name][i] = value
-        self._booked(1)
+        c = self._cols
+        c["creditor"][i] = creditor
+        c["debtor"][i] = debtor
+        c["kind"][i] = kind
+        c["principal"][i] = principal
+        c["rate"][i] = rate
+        c["start"][i] = start
+        c["maturity"][i] = maturity
+        c["amortisation"][i] = amortisation
+        c["payment"][i] = payment
+        c["gw"][i] = gw
+        c["collateral"][i] = collateral
+        c["guarantor"][i] = guarantor
+        c["reference"][i] = reference
+        c["residual_guarantee"][i] = residual_guarantee
+        c["off_balance"][i] = off_balance
+        c["basis"][i] = basis
+        c["active"][i] = True
+        self._booked(1, kinds=(kind,))
         return i
 
-    def _booked(self, count: int) -> None:
-        """Take ``count`` rows just written after the last contract into the book."""
+    def _booked(self, count: int, kinds=None) -> None:
+        """Take ``count`` rows just written after the last contract into the book (of
+        ``kinds``, if the caller knows them)."""
         self._n += count
         self._column_views.clear()
-        self._changed(slice(self._n - count, self._n))
+        self._changed(slice(self._n - count, self._n), kinds)
 
     def _edited(self, ids=None) -> None:
         """Record a change to the contracts ``ids`` already booked (without ``ids``: a new
@@ -442,11 +445,12 @@ class Ledger:
             self.contracts_version += 1
         self._edits_version += 1
 
-    def _changed(self, ids) -> None:
-        """Record a change to the contracts ``ids`` (an index array or a slice of rows)."""
+    def _changed(self, ids, kinds=None) -> None:
+        """Record a change to the contracts ``ids`` (an index array or a slice of rows) of
+        ``kinds`` (read from the book if not given)."""
         self.version += 1
         self.contracts_version += 1
-        for kind in set(self._cols["kind"][ids].tolist()):
+        for kind in set(self._cols["kind"][ids].tolist()) if kinds is None else kinds:
             self._kind_versions[kind] += 1
 
     def version_of(self, kinds: tuple[int, ...]) -> int:
