@@ -120,7 +120,8 @@ _LEVEL = int(Amortisation.LEVEL)
 _EQUITY = int(ContractKind.EQUITY)
 
 _FEW_ROWS = 8
-"""Up to this many contracts booked since a view was computed are checked one by one."""
+"""Up to this many contracts booked (or leases re-termed) since a view was computed are
+checked (or their dues redone) one by one."""
 
 
 def _finite(value) -> bool:
@@ -180,13 +181,6 @@ class Dues:
     cash: np.ndarray
     reduction: np.ndarray
 
-    def followed_by(self, later: Dues) -> Dues:
-        """These dues and then ``later`` (those of contracts booked after these)."""
-        if later.ids.size == 0:
-            return self
-        pairs = zip(vars(self).values(), vars(later).values(), strict=True)
-        return Dues(*(np.concatenate(pair) for pair in pairs))
-
 
 class Ledger:
     """Accounts with cash, and the contract book between them.
@@ -226,16 +220,21 @@ class Ledger:
         account. A view of the book computed at the same ``_edits_version`` stays right for
         the rows it covered, so it is brought up to date by adding the rows booked since."""
         self._views: dict[str, tuple[int, int, np.ndarray]] = {}
-        self._lease_terms_version = 0
-        """Incremented when a lease's terms are reset, which changes its dues but no
-        carried amount (not an edit for the other kept views)."""
+        self._retermed: list[int] = []
+        """Leases whose terms were reset since the dues were kept (up to one more than
+        ``_FEW_ROWS``, which is enough to know there are too many to redo alone): this
+        changes their dues but no carried amount, so it is not an edit for the other
+        kept views."""
         self._closes = 0
         """How many times contracts were closed."""
         self._active: dict[tuple, tuple[int, int, np.ndarray]] = {}
         self._column_views: dict[str, np.ndarray] = {}
-        self._dues_key: tuple[int, int, int] | None = None
+        self._dues_key: tuple[int, int] | None = None
         self._dues: Dues | None = None
         self._dues_rows = 0
+        self._by_row: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        """The kept dues by contract row (whether due, cash, reduction), over the book's
+        capacity when they were computed: a few rows are redone in place."""
 
     # ----------------------------------------------------------------- accounts
     @property
@@ -623,7 +622,8 @@ class Ledger:
             c["residual_guarantee"][i] = residual_guarantee
         if IS_LEASE[c["kind"][i]]:  # a lease carries nothing: only its dues change
             self._changed([i])
-            self._lease_terms_version += 1
+            if len(self._retermed) <= _FEW_ROWS:
+                self._retermed.append(i)
         else:
             self._edited([i])
 
@@ -635,25 +635,71 @@ class Ledger:
 
     # ------------------------------------------------------------------- dues
     def dues(self, tick: int) -> Dues:
-        """Everything falling due in month ``tick`` (cached until the book changes; the dues
-        of contracts booked since are added to it, the rest is not recomputed)."""
-        key = (tick, self._edits_version, self._lease_terms_version)
-        if self._dues_key != key:
-            dues = self._compute_dues(tick)
-        elif self._dues_rows < self._n:
-            dues = self._dues.followed_by(
-                self._dues_of(self._matching(self._dues_rows, (None, None, None)), tick)
-            )
-        else:
+        """Everything falling due in month ``tick`` (kept until the book changes; the dues
+        of a few contracts booked or re-termed since are redone alone, row by row)."""
+        key = (tick, self._edits_version)
+        redo = self._n - self._dues_rows + len(self._retermed)
+        if self._dues_key == key and redo == 0:
             return self._dues
+        if self._dues_key != key or redo > _FEW_ROWS or self._n > self._by_row[0].size:
+            dues = self._dues_of(self.active_ids(), tick)
+            self._keep_by_row(dues)
+        else:
+            for i in {*self._retermed, *range(self._dues_rows, self._n)}:
+                self._redo_row(i, tick)
+            dues = self._dues_by_row()
         for arr in vars(dues).values():
             arr.flags.writeable = False
         self._dues, self._dues_key, self._dues_rows = dues, key, self._n
+        self._retermed.clear()
         return dues
 
-    def _compute_dues(self, tick: int) -> Dues:
-        """Everything falling due in month ``tick``, for all contracts at once."""
-        return self._dues_of(self.active_ids(), tick)
+    def _keep_by_row(self, dues: Dues) -> None:
+        """Keep ``dues`` by contract row, over the book's capacity."""
+        capacity = self._cols["creditor"].size
+        due, cash, reduction = np.zeros(capacity, bool), np.zeros(capacity), np.zeros(capacity)
+        due[dues.ids] = True
+        cash[dues.ids] = dues.cash
+        reduction[dues.ids] = dues.reduction
+        self._by_row = (due, cash, reduction)
+
+    def _redo_row(self, i: int, tick: int) -> None:
+        """Recompute the kept dues of contract ``i`` in month ``tick``."""
+        due, cash, reduction = self._by_row
+        owed = self._due_of(i, tick)
+        due[i] = owed is not None
+        if owed is not None:
+            cash[i], reduction[i] = owed
+
+    def _dues_by_row(self) -> Dues:
+        """The dues kept by row, gathered in the order of contract ids."""
+        due, cash, reduction = self._by_row
+        ids = np.flatnonzero(due[: self._n])
+        c = self._cols
+        return Dues(ids, c["debtor"][ids], c["creditor"][ids], cash[ids], reduction[ids])
+
+    def _due_of(self, i: int, tick: int) -> tuple[float, float] | None:
+        """``(cash, reduction)`` contract ``i`` owes in month ``tick``, None if nothing:
+        ``_dues_of`` for one row, the same operations in the same order on Python floats
+        (IEEE doubles, as numpy's), so the same numbers to the bit."""
+        c = self._cols
+        kind, start, maturity = int(c["kind"][i]), int(c["start"][i]), int(c["maturity"][i])
+        principal = float(c["principal"][i])
+        debt = bool(IS_DEBT[kind])
+        pays = (start < tick or kind == _PAYABLE) if debt else IS_LEASE[kind] and tick < maturity
+        if not (c["active"][i] and pays and start <= tick and principal > 0):
+            return None
+        amortisation = int(c["amortisation"][i])
+        if amortisation == _LEVEL:
+            fee = float(c["payment"][i])
+            fee = principal if principal - fee <= 1e-9 * fee else min(fee, principal)
+            return fee, fee
+        if amortisation == _LINEAR:
+            due_principal = principal / max(maturity - (tick - 1), 1)
+        else:
+            due_principal = principal * (maturity <= tick)
+        interest = principal * float(c["rate"][i]) * (debt / 12.0)
+        return interest + due_principal, due_principal
 
     def _dues_of(self, rows: np.ndarray, tick: int) -> Dues:
         """What active contracts ``rows`` (ascending ids) owe in month ``tick``.
@@ -664,6 +710,8 @@ class Ledger:
         * level (leases, compute contracts): the fixed ``payment`` while
           ``start <= tick < maturity``, capped at the remaining commitment;
         * equity stakes and guarantees fall due never.
+
+        ``_due_of`` repeats this arithmetic for one row: a change here is a change there.
         """
         c = self._cols
         kind = c["kind"][rows]
