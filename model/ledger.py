@@ -218,9 +218,10 @@ class Ledger:
         ``version_of``)."""
         self._edits_version = 0
         """Incremented by every change to contracts already booked (but to their collateral,
-        which no kept view reads, and to a lease's terms, counted apart) and by a new
-        account. A view of the book computed at the same ``_edits_version`` stays right for
-        the rows it covered, so it is brought up to date by adding the rows booked since."""
+        which no kept view reads, and to a lease's terms, which change its dues alone: see
+        ``_redo``) and by a new account. A view of the book computed at the same
+        ``_edits_version`` stays right for the rows it covered, so it is brought up to date
+        by adding the rows booked since."""
         self._views: dict[str, tuple[int, int, np.ndarray]] = {}
         self._redo: list[int] | None = []
         """Booked contracts changed since the dues were kept, whose dues must be redone
