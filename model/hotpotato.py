@@ -598,11 +598,7 @@ class HotPotatoModel(mesa.Model):
     def monthly_obligations(self, account: int) -> float:
         """Everything ``account`` owes this month under its contracts, $B."""
 
-        def compute():
-            dues = self.ledger.dues(self.tick)
-            return np.bincount(dues.debtor, weights=dues.cash, minlength=self.ledger.n_accounts)
-
-        by_account = self._cached("obligations", compute, on_cash=False)
+        by_account = self.ledger.obligations(self.tick)
         return float(by_account[account]) if account < by_account.size else 0.0
 
     def _spreads(self) -> np.ndarray:

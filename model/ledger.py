@@ -142,6 +142,13 @@ def _member(enum: type[IntEnum], value, field: str, what: str) -> IntEnum:
         raise ValueError(f"{field}: {value!r} is not {what}") from None
 
 
+def _read_only(dues: Dues) -> Dues:
+    """``dues`` with its arrays made read-only (they are shared)."""
+    for arr in vars(dues).values():
+        arr.flags.writeable = False
+    return dues
+
+
 class InvariantError(AssertionError):
     """An accounting identity failed; the message names the account or contract."""
 
@@ -236,6 +243,11 @@ class Ledger:
         self._by_row: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         """The kept dues by contract row (whether due, cash, reduction), over the book's
         capacity when they were computed: a few rows are redone in place."""
+        self._dues_redone = 0
+        """Incremented when kept dues are recomputed, but for rows booked since: sums of
+        the dues taken before then are out of date."""
+        self._owed: tuple[tuple[int, int, int], int, np.ndarray] | None = None
+        """``obligations``: (month, ``_dues_redone``, accounts), rows summed, the sums."""
 
     # ----------------------------------------------------------------- accounts
     @property
@@ -645,9 +657,48 @@ class Ledger:
     def dues(self, tick: int) -> Dues:
         """Everything falling due in month ``tick`` (kept until the book changes; the dues
         of a few contracts booked or changed since are redone alone, row by row)."""
+        self._update_dues(tick)
+        if self._dues is None:
+            self._dues = _read_only(self._dues_by_row())
+        return self._dues
+
+    def obligations(self, tick: int) -> np.ndarray:
+        """What each account owes in month ``tick`` under its contracts, $B (read-only):
+        the ``cash`` of ``dues(tick)`` summed by debtor, one contract after another in id
+        order as ``np.bincount`` sums it. Kept like the dues: while no contract summed
+        changes, those booked since are added to the sums."""
+        self._update_dues(tick)
+        key = (tick, self._dues_redone, self._n_accounts)
+        kept = self._owed
+        if kept is not None and kept[0] == key:
+            if kept[1] == self._n:
+                return kept[2]
+            owed = self._owed_plus_rows(kept[2], kept[1])
+        else:
+            dues = self.dues(tick)
+            owed = np.bincount(dues.debtor, weights=dues.cash, minlength=self._n_accounts)
+        owed.flags.writeable = False
+        self._owed = (key, self._n, owed)
+        return owed
+
+    def _owed_plus_rows(self, owed: np.ndarray, first: int) -> np.ndarray:
+        """``owed`` by account plus the dues kept for the contracts from row ``first`` on,
+        added one row after another as ``np.bincount`` adds them."""
+        owed = owed.copy()
+        due, cash, _ = self._by_row
+        debtor = self._cols["debtor"]
+        for i in range(first, self._n):
+            if due[i]:
+                owed[debtor[i]] += cash[i]
+        return owed
+
+    def _update_dues(self, tick: int) -> None:
+        """Bring the dues kept by row to month ``tick`` and the contracts changed or booked
+        since: a few rows are redone alone, else all (then ``_dues_redone`` moves on, as
+        when a row kept before is redone)."""
         redo = self._redo
         if self._dues_tick == tick and redo == [] and self._dues_rows == self._n:
-            return self._dues
+            return
         if (
             self._dues_tick != tick
             or redo is None
@@ -656,14 +707,15 @@ class Ledger:
         ):
             dues = self._dues_of(self.active_ids(), tick)
             self._keep_by_row(dues)
+            self._dues = _read_only(dues)
+            self._dues_redone += 1
         else:
+            if any(i < self._dues_rows for i in redo):
+                self._dues_redone += 1
             for i in {*redo, *range(self._dues_rows, self._n)}:
                 self._redo_row(i, tick)
-            dues = self._dues_by_row()
-        for arr in vars(dues).values():
-            arr.flags.writeable = False
-        self._dues, self._dues_tick, self._dues_rows, self._redo = dues, tick, self._n, []
-        return dues
+            self._dues = None
+        self._dues_tick, self._dues_rows, self._redo = tick, self._n, []
 
     def _keep_by_row(self, dues: Dues) -> None:
         """Keep ``dues`` by contract row, over the book's capacity."""

@@ -1,7 +1,7 @@
-"""The views of the contract book that are kept between changes (the ledger's dues, active
-ids, carried amounts and balance sheets; the model's views of compute contracts and SPV
-leases, cached on the version of their kinds) equal, bit for bit, a fresh computation from
-the columns after every change of the book in random runs of the model."""
+"""The views of the contract book that are kept between changes (the ledger's dues and
+obligations, active ids, carried amounts and balance sheets; the model's views of compute
+contracts and SPV leases, cached on the version of their kinds) equal, bit for bit, a
+fresh computation from the columns after every change of the book in random runs."""
 
 from __future__ import annotations
 
@@ -57,6 +57,8 @@ def check_ledger(ledger: Ledger, tick: int) -> None:
     fresh = ledger._dues_of(fresh_active(ledger), tick)
     for name, value in vars(fresh).items():
         assert same(getattr(kept, name), value), f"dues.{name}"
+    owed = np.bincount(fresh.debtor, weights=fresh.cash, minlength=ledger.n_accounts)
+    assert same(ledger.obligations(tick), owed), "obligations"
     for query in [*ledger._active, *((k, None, None) for k in ContractKind)]:
         kind, debtor, creditor = query
         kept = ledger.active_ids(kind, debtor=debtor, creditor=creditor)
