@@ -729,10 +729,10 @@ class Ledger:
     def _redo_row(self, i: int, tick: int) -> None:
         """Recompute the kept dues of contract ``i`` in month ``tick``."""
         due, cash, reduction = self._by_row
-        owed = self._due_of(i, tick)
-        due[i] = owed is not None
-        if owed is not None:
-            cash[i], reduction[i] = owed
+        falls_due = self._due_of(i, tick)
+        due[i] = falls_due is not None
+        if falls_due is not None:
+            cash[i], reduction[i] = falls_due
 
     def _dues_by_row(self) -> Dues:
         """The dues kept by row, gathered in the order of contract ids."""
