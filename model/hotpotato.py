@@ -42,6 +42,10 @@ UNRATED = len(RATINGS)
 IS_SPV_LEASE = np.zeros(len(ContractKind), dtype=bool)
 IS_SPV_LEASE[ContractKind.SPV_LEASE] = True
 """Lookup by kind: an SPV's lease to its sponsor (faster than comparing with the enum)."""
+_COMPUTE = (int(ContractKind.COMPUTE),)
+_SPV_LEASES = (int(ContractKind.SPV_LEASE),)
+_LEASES = (*_COMPUTE, *_SPV_LEASES)
+"""The kinds the views of compute contracts and of SPV leases read (``_cached_on_contracts``)."""
 
 
 class ComputeContracts(NamedTuple):
@@ -338,6 +342,14 @@ class HotPotatoModel(mesa.Model):
         inputs = (self.assets.version, self.ledger.n_accounts)
         return self._cached(key, compute, on_books=False, inputs=inputs)
 
+    def _cached_on_contracts(self, key: str, compute, kinds: tuple[int, ...], inputs=()):
+        """``compute()`` of the contracts of ``kinds`` alone (with the month and ``inputs``):
+        reused until the month, the GPU price, ``inputs`` or a contract of those kinds
+        change, so the bills, loans and bonds booked within a month keep it. A view sized
+        by the ledger's accounts must pass their number in ``inputs``."""
+        inputs = (self.ledger.version_of(kinds), *inputs)
+        return self._cached(key, compute, on_books=False, inputs=inputs)
+
     def market_values(self) -> np.ndarray:
         """Market value of every data center, $B."""
         return self._cached_on_assets(
@@ -411,7 +423,7 @@ class HotPotatoModel(mesa.Model):
                 leased[by] = (*leased.get(by, ()), spv)
             return leased
 
-        return self._cached("leased_spvs", compute, on_cash=False).get(sponsor, ())
+        return self._cached_on_contracts("leased_spvs", compute, _SPV_LEASES).get(sponsor, ())
 
     def _sponsored(self, account: int) -> list[int]:
         """``account`` and the SPVs whose data centers it leases now."""
@@ -439,7 +451,7 @@ class HotPotatoModel(mesa.Model):
                 column.flags.writeable = False
             return ComputeContracts(*columns)
 
-        return self._cached("compute_contracts", compute, on_cash=False)
+        return self._cached_on_contracts("compute_contracts", compute, _COMPUTE)
 
     def rented_out_gw(self, account: int, at: int | None = None) -> float:
         """GW of compute it has contracted to labs, running in month ``at`` (default now)."""
@@ -451,7 +463,8 @@ class HotPotatoModel(mesa.Model):
             return float(c.gw[live].sum())
 
         # a builder asks for the same month more than once while it plans
-        return self._cached(f"rented_out:{account}:{at - self.tick}", compute, on_cash=False)
+        key = f"rented_out:{account}:{at - self.tick}"
+        return self._cached_on_contracts(key, compute, _COMPUTE)
 
     def contracted_gw(self, lab: int, at: int) -> float:
         """GW a lab has under contract in month ``at`` (from providers and GPU SPVs)."""
@@ -494,7 +507,7 @@ class HotPotatoModel(mesa.Model):
             return float(ledger.column("payment")[ids][live].sum())
 
         # a lab asks for this month's fees twice when it plans its funding
-        return self._cached(f"compute_fees:{lab}:{ahead}", compute, on_cash=False)
+        return self._cached_on_contracts(f"compute_fees:{lab}:{ahead}", compute, _LEASES)
 
     def compute_income(self, account: int) -> float:
         """Compute rent it receives this month, $B/month."""
@@ -505,7 +518,9 @@ class HotPotatoModel(mesa.Model):
             n = self.ledger.n_accounts
             return np.bincount(c.creditor[live], weights=c.payment[live], minlength=n)
 
-        return float(self._cached("compute_income", compute, on_cash=False)[account])
+        n = self.ledger.n_accounts
+        income = self._cached_on_contracts("compute_income", compute, _COMPUTE, inputs=(n,))
+        return float(income[account])
 
     def spv_debt_of(self, sponsor: int) -> float:
         """Debt of the live SPVs ``sponsor`` sponsors (off its balance sheet), $B."""
@@ -587,11 +602,7 @@ class HotPotatoModel(mesa.Model):
     def monthly_obligations(self, account: int) -> float:
         """Everything ``account`` owes this month under its contracts, $B."""
 
-        def compute():
-            dues = self.ledger.dues(self.tick)
-            return np.bincount(dues.debtor, weights=dues.cash, minlength=self.ledger.n_accounts)
-
-        by_account = self._cached("obligations", compute, on_cash=False)
+        by_account = self.ledger.obligations(self.tick)
         return float(by_account[account]) if account < by_account.size else 0.0
 
     def _spreads(self) -> np.ndarray:

@@ -1,0 +1,156 @@
+"""The views of the contract book that are kept between changes (the ledger's dues and
+obligations, active ids, carried amounts and balance sheets; the model's views of compute
+contracts and SPV leases, cached on the version of their kinds) equal, bit for bit, a
+fresh computation from the columns after every change of the book in random runs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from model import HotPotatoModel
+from model.ledger import IS_DEBT, ContractKind, Ledger
+
+MUTATORS = (
+    "add",
+    "reduce",
+    "increase",
+    "reassign",
+    "close",
+    "set_terms",
+    "set_collateral",
+    "open_account",
+)
+"""The ledger's methods that change the book (cash transfers leave every view alone)."""
+
+KNOB_SETS = (
+    {},
+    {"obs_share": 0.6, "lehman_month": 20},
+    {"bailouts": True, "guarantees": True, "ai_payoff": 150},
+    {"equity_financed": True, "vendor_financing": False},
+    {"gpu_economic_life_years": 2.0, "grid_growth_gw_per_month": 0.05},
+)
+
+
+def same(kept: np.ndarray, fresh: np.ndarray) -> bool:
+    """Whether two arrays hold the same values of the same type (exactly: no tolerance)."""
+    return kept.dtype == fresh.dtype and np.array_equal(kept, fresh)
+
+
+def fresh_active(ledger: Ledger, kind=None, debtor=None, creditor=None) -> np.ndarray:
+    """Ids of the active contracts matching a query, from the columns."""
+    keep = ledger.column("active").copy()
+    if kind is not None:
+        keep &= ledger.column("kind") == int(kind)
+    if debtor is not None:
+        keep &= ledger.column("debtor") == debtor
+    if creditor is not None:
+        keep &= ledger.column("creditor") == creditor
+    return np.flatnonzero(keep)
+
+
+def check_ledger(ledger: Ledger, tick: int) -> None:
+    """Every kept view of the ledger equals its fresh computation, exactly."""
+    kept = ledger.dues(tick)
+    fresh = ledger._dues_of(fresh_active(ledger), tick)
+    for name, value in vars(fresh).items():
+        assert same(getattr(kept, name), value), f"dues.{name}"
+    owed = np.bincount(fresh.debtor, weights=fresh.cash, minlength=ledger.n_accounts)
+    assert same(ledger.obligations(tick), owed), "obligations"
+    for query in [*ledger._active, *((k, None, None) for k in ContractKind)]:
+        kind, debtor, creditor = query
+        kept = ledger.active_ids(kind, debtor=debtor, creditor=creditor)
+        assert same(kept, fresh_active(ledger, kind, debtor, creditor)), f"active_ids{query}"
+    kind = ledger.column("kind")
+    principal = ledger.column("principal")
+    carries = ledger.column("active") & (IS_DEBT[kind] | (kind == ContractKind.EQUITY))
+    carried = np.where(carries, principal, 0.0)
+    assert same(ledger.carried(), carried), "carried"
+    n = ledger.n_accounts
+    assets = np.bincount(ledger.column("creditor"), weights=carried, minlength=n)
+    debt = np.where(IS_DEBT[kind], carried, 0.0)
+    liabilities = np.bincount(ledger.column("debtor"), weights=debt, minlength=n)
+    assert same(ledger.financial_assets(), assets), "financial assets"
+    assert same(ledger.liabilities(), liabilities), "liabilities"
+
+
+class KindVersions:
+    """Checks that the version of a kind changes whenever a contract of that kind does."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self.seen: dict[int, tuple[int, bytes]] = {}
+
+    def snapshot(self, kind: ContractKind) -> bytes:
+        """Every column of the contracts of ``kind``, as bytes."""
+        rows = np.flatnonzero(self.ledger.column("kind") == kind)
+        names = sorted(self.ledger._cols)
+        return b"".join(self.ledger.column(name)[rows].tobytes() for name in names)
+
+    def check(self) -> None:
+        for kind in ContractKind:
+            version, contracts = self.ledger.version_of((kind,)), self.snapshot(kind)
+            before = self.seen.get(kind)
+            if before is not None and before[1] != contracts:
+                assert before[0] != version, f"{kind.name} changed, its version did not"
+            self.seen[kind] = (version, contracts)
+
+
+def model_views(m: HotPotatoModel) -> list:
+    """The model's views of compute contracts and SPV leases, for every account."""
+    out = [*m._compute_contracts()]
+    for account in range(m.ledger.n_accounts):
+        out += [
+            m._leased_spvs(account),
+            m.compute_income(account),
+            m.rented_out_gw(account),
+            m.rented_out_gw(account, m.tick + 6),
+            m.monthly_obligations(account),
+        ]
+    for lab in m.labs:
+        out += [m.compute_fees(lab.account), m.compute_fees(lab.account, 1)]
+    return out
+
+
+def check_model(m: HotPotatoModel) -> None:
+    """The model's cached views equal those computed with none of its cache."""
+    kept = model_views(m)
+    cache, m._cache = m._cache, {}
+    try:
+        new = model_views(m)
+    finally:
+        m._cache = cache
+    for k, (a, b) in enumerate(zip(kept, new, strict=True)):
+        assert same(a, b) if isinstance(a, np.ndarray) else a == b, f"model view {k}"
+
+
+def watch(m: HotPotatoModel, monkeypatch) -> None:
+    """Check the kept views after every change of ``m``'s book."""
+    ledger = m.ledger
+    versions = KindVersions(ledger)
+
+    def checked(method):
+        def run(*args, **kwargs):
+            out = method(*args, **kwargs)
+            check_ledger(ledger, m.tick)
+            versions.check()
+            check_model(m)
+            return out
+
+        return run
+
+    for name in MUTATORS:
+        monkeypatch.setattr(ledger, name, checked(getattr(ledger, name)))
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**31 - 1), knobs=st.sampled_from(KNOB_SETS))
+def test_kept_views_equal_a_fresh_computation_after_every_change(seed, knobs):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        m = HotPotatoModel(seed=seed, horizon_months=40, **knobs)
+        watch(m, monkeypatch)
+        while m.running:
+            m.step()
+            check_model(m)
