@@ -45,6 +45,7 @@ IS_SPV_LEASE[ContractKind.SPV_LEASE] = True
 _COMPUTE = (int(ContractKind.COMPUTE),)
 _SPV_LEASES = (int(ContractKind.SPV_LEASE),)
 _LEASES = (*_COMPUTE, *_SPV_LEASES)
+_LOANS = (int(ContractKind.LOAN),)
 """The kinds the views of compute contracts and of SPV leases read (``_cached_on_contracts``)."""
 
 
@@ -299,7 +300,8 @@ class HotPotatoModel(mesa.Model):
 
     def _secured_loans(self) -> dict[int, np.ndarray]:
         """Ids of the active loans secured on a data center, by debtor (those with none
-        are left out), reused until the book changes."""
+        are left out), reused until a loan is booked or changed: it reads no other
+        contract, so the bonds, bills and leases booked meanwhile keep it."""
 
         def compute():
             ledger = self.ledger
@@ -308,7 +310,7 @@ class HotPotatoModel(mesa.Model):
             debtors = ledger.column("debtor")[ids]
             return {int(d): ids[debtors == d] for d in np.unique(debtors)}
 
-        return self._cached("secured_loans", compute, on_cash=False)
+        return self._cached_on_contracts("secured_loans", compute, _LOANS)
 
     def government_pays(self, guarantor: int, holder: int, amount: float, debtor: int) -> None:
         """A guarantor (the government) pays ``holder`` the shortfall on a guaranteed claim
