@@ -593,13 +593,10 @@ class HotPotatoModel(mesa.Model):
         ledger = self.ledger
         mine = ledger.active_ids(debtor=account)
         kind = ledger.column("kind")[mine]
-        principal = ledger.column("principal")[mine]
-        rate = ledger.column("rate")[mine]
-        debt = IS_INTEREST_BEARING[kind]
-        lease = IS_SPV_LEASE[kind]
-        return float(
-            (principal * rate / 12)[debt].sum() + ledger.column("payment")[mine][lease].sum()
-        )
+        debt = mine[IS_INTEREST_BEARING[kind]]
+        lease = mine[IS_SPV_LEASE[kind]]
+        interest = ledger.column("principal")[debt] * ledger.column("rate")[debt] / 12
+        return float(interest.sum() + ledger.column("payment")[lease].sum())
 
     def monthly_obligations(self, account: int) -> float:
         """Everything ``account`` owes this month under its contracts, $B."""
