@@ -20,7 +20,7 @@ from model.agents.base import Institution
 from model.assets import AssetBook
 from model.crash import CrashDetector
 from model.indicators import Recorder
-from model.ledger import IS_LEASE, WORLD, ContractKind, Ledger, Sector
+from model.ledger import WORLD, ContractKind, Ledger, Sector
 from model.losses import LossTrace
 from model.markets import demand
 from model.markets.credit import BOND_DURATION, RATINGS, rating_spread
@@ -512,17 +512,29 @@ class HotPotatoModel(mesa.Model):
 
         def compute():
             at = self.tick + ahead
-            ledger = self.ledger
-            ids = ledger.active_ids(debtor=lab)
-            live = (
-                IS_LEASE[ledger.column("kind")[ids]]
-                & (ledger.column("start")[ids] <= at)
-                & (ledger.column("maturity")[ids] > at)
-            )
-            return float(ledger.column("payment")[ids][live].sum())
+            debtor, start, maturity, payment = self._lease_terms()
+            live = (debtor == lab) & (start <= at) & (maturity > at)
+            return float(payment[live].sum())
 
         # a lab asks for this month's fees twice when it plans its funding
         return self._cached_on_contracts(f"compute_fees:{lab}:{ahead}", compute, _LEASES)
+
+    def _lease_terms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Debtor, first month, month it ends (exclusive) and monthly fee ($B) of the active
+        compute contracts and SPV leases, in the order they were booked (read-only arrays),
+        gathered once per change of those contracts for ``compute_fees``."""
+
+        def compute():
+            ledger = self.ledger
+            ids = np.sort(np.concatenate([ledger.active_ids(kind) for kind in _LEASES]))
+            columns = [
+                ledger.column(name)[ids] for name in ("debtor", "start", "maturity", "payment")
+            ]
+            for column in columns:
+                column.flags.writeable = False
+            return tuple(columns)
+
+        return self._cached_on_contracts("lease_terms", compute, _LEASES)
 
     def compute_income(self, account: int) -> float:
         """Compute rent it receives this month, $B/month."""
