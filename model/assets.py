@@ -14,6 +14,8 @@ sold. Money in $B, power in GW of IT load, time in months.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 __all__ = ["AssetBook", "SHELL_LIFE_MONTHS"]
@@ -62,7 +64,7 @@ class AssetBook:
     ) -> int:
         """Add a data center ordered at ``ordered`` that is finished at ``completed``."""
         for field, value in (("gw", gw), ("gpu_cost", gpu_cost), ("shell_cost", shell_cost)):
-            if not np.isfinite(value) or value < 0:
+            if not math.isfinite(value) or value < 0:  # scalars: no numpy call needed
                 raise ValueError(f"{field}: {value!r} must be a finite amount >= 0")
         if completed < ordered:
             raise ValueError(f"completed: {completed!r} is before ordered {ordered!r}")
