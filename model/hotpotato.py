@@ -20,7 +20,7 @@ from model.agents.base import Institution
 from model.assets import AssetBook
 from model.crash import CrashDetector
 from model.indicators import Recorder
-from model.ledger import IS_LEASE, WORLD, ContractKind, Ledger, Sector
+from model.ledger import WORLD, ContractKind, Ledger, Sector
 from model.losses import LossTrace
 from model.markets import demand
 from model.markets.credit import BOND_DURATION, RATINGS, rating_spread
@@ -479,37 +479,64 @@ class HotPotatoModel(mesa.Model):
     def serving_gw(self, lab: int) -> float:
         """GW of compute a lab actually has this month: its started contracts, scaled by
         each provider's powered capacity, plus GPU SPVs it leases directly."""
-        c = self._compute_contracts()
-        started = c.start <= self.tick
-        creditor, gw = c.creditor[started], c.gw[started]
-        mine = c.debtor[started] == lab
-        total = 0.0
-        for provider in sorted(set(creditor[mine].tolist())):
-            of_provider = creditor == provider
-            contracted = float(gw[of_provider].sum())
-            available = self.earning_gw(provider)
-            util = min(1.0, available / contracted) if contracted > 0 else 0.0
-            total += util * float(gw[of_provider & mine].sum())
         by_owner = self._earning_by_owner()
-        total += sum(by_owner[a] for a in self._leased_spvs(lab))
-        return total
+        served = self._served_by_contracts().get(lab, 0.0)
+        return served + sum(by_owner[a] for a in self._leased_spvs(lab))
+
+    def _served_by_contracts(self) -> dict[int, float]:
+        """GW each lab is served this month under its started compute contracts (labs with
+        none are left out): the GW of its contracts with each provider, in account order of
+        the providers, times that provider's utilisation (the GW it earns over the GW it
+        has started under contract, at most 1). Kept until the compute contracts, the SPV
+        leases (a provider earns on its SPVs' data centers), the asset book, the number of
+        accounts or the month change, so the labs of a month share one computation."""
+
+        def compute():
+            c = self._compute_contracts()
+            started = c.start <= self.tick
+            creditor, debtor, gw = c.creditor[started], c.debtor[started], c.gw[started]
+            served: dict[int, float] = {}
+            for provider in sorted(set(creditor.tolist())):
+                of_provider = creditor == provider
+                contracted = float(gw[of_provider].sum())
+                available = self.earning_gw(provider)
+                util = min(1.0, available / contracted) if contracted > 0 else 0.0
+                for lab in sorted(set(debtor[of_provider].tolist())):
+                    mine = float(gw[of_provider & (debtor == lab)].sum())
+                    served[lab] = served.get(lab, 0.0) + util * mine
+            return served
+
+        inputs = (self.assets.version, self.ledger.n_accounts)
+        return self._cached_on_contracts("served_by_contracts", compute, _LEASES, inputs=inputs)
 
     def compute_fees(self, lab: int, ahead: int = 0) -> float:
         """Compute fees a lab owes in month ``tick + ahead``, $B/month."""
 
         def compute():
             at = self.tick + ahead
-            ledger = self.ledger
-            ids = ledger.active_ids(debtor=lab)
-            live = (
-                IS_LEASE[ledger.column("kind")[ids]]
-                & (ledger.column("start")[ids] <= at)
-                & (ledger.column("maturity")[ids] > at)
-            )
-            return float(ledger.column("payment")[ids][live].sum())
+            debtor, start, maturity, payment = self._lease_terms()
+            live = (debtor == lab) & (start <= at) & (maturity > at)
+            return float(payment[live].sum())
 
         # a lab asks for this month's fees twice when it plans its funding
         return self._cached_on_contracts(f"compute_fees:{lab}:{ahead}", compute, _LEASES)
+
+    def _lease_terms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Debtor, first month, month it ends (exclusive) and monthly fee ($B) of the active
+        compute contracts and SPV leases, in the order they were booked (read-only arrays),
+        gathered once per change of those contracts for ``compute_fees``."""
+
+        def compute():
+            ledger = self.ledger
+            ids = np.sort(np.concatenate([ledger.active_ids(kind) for kind in _LEASES]))
+            columns = [
+                ledger.column(name)[ids] for name in ("debtor", "start", "maturity", "payment")
+            ]
+            for column in columns:
+                column.flags.writeable = False
+            return tuple(columns)
+
+        return self._cached_on_contracts("lease_terms", compute, _LEASES)
 
     def compute_income(self, account: int) -> float:
         """Compute rent it receives this month, $B/month."""

@@ -40,13 +40,15 @@ class Grid(Institution):
         spare = self.capacity_gw() - load
         waiting = np.flatnonzero(a["queued"] & ~a["powered"] & a["active"])
         waiting = waiting[np.argsort(a["completed"][waiting], kind="stable")]
-        for i in waiting:
-            gw = float(a["gw"][i])
+        connected: list[int] = []
+        for i, gw in zip(waiting.tolist(), a["gw"][waiting].tolist(), strict=True):
             if gw > spare:
                 break
             spare -= gw
-            a.set("powered", [i], True)
-            a.set("queued", [i], False)
+            connected.append(i)
+        if connected:
+            a.set("powered", connected, True)
+            a.set("queued", connected, False)
 
     def stranded_gw(self) -> float:
         """Finished data centers waiting for power, GW."""
