@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import inspect
 import math
 
@@ -86,6 +87,19 @@ def test_same_seed_same_numbers_and_different_seed_different_numbers():
         np.testing.assert_array_equal(a.losses[k], b.losses[k])
     c = simulate({"horizon_months": 36}, 8)
     assert not np.array_equal(a.ticks["sentiment"], c.ticks["sentiment"])
+
+
+def _models_alive() -> int:
+    gc.collect()
+    return sum(isinstance(o, HotPotatoModel) for o in gc.get_objects())
+
+
+def test_finished_runs_are_freed():
+    # a worker runs simulations back to back: none may keep an earlier model alive
+    before = _models_alive()
+    for seed in range(3):
+        simulate({"horizon_months": 2}, seed)
+    assert _models_alive() == before
 
 
 def test_record_has_the_contract_columns():
