@@ -126,6 +126,13 @@ _FEW_DUES = 32
 redone one by one (some 1 µs each, against some 50 µs for the whole book)."""
 
 
+def _sums(accounts: np.ndarray, amounts: np.ndarray, n: int) -> np.ndarray:
+    """``amounts`` summed by account over ``n`` accounts, $B, always as floats: on no
+    rows ``np.bincount`` gives integer zeros, and amounts added to them later would be
+    truncated."""
+    return np.bincount(accounts, weights=amounts, minlength=n).astype(np.float64, copy=False)
+
+
 def _finite(value) -> bool:
     """Whether ``value`` is a finite number: ``np.isfinite``, with a fast path for floats."""
     return math.isfinite(value) if isinstance(value, float) else bool(np.isfinite(value))
@@ -676,7 +683,7 @@ class Ledger:
             owed = self._owed_plus_rows(kept[2], kept[1])
         else:
             dues = self.dues(tick)
-            owed = np.bincount(dues.debtor, weights=dues.cash, minlength=self._n_accounts)
+            owed = _sums(dues.debtor, dues.cash, self._n_accounts)
         owed.flags.writeable = False
         self._owed = (key, self._n, owed)
         return owed
@@ -845,9 +852,7 @@ class Ledger:
 
     def _by_account(self, column: str, amounts: np.ndarray) -> np.ndarray:
         """Sum of ``amounts`` (one per contract) by the account in ``column``, $B."""
-        return np.bincount(
-            self._cols[column][: self._n], weights=amounts, minlength=self._n_accounts
-        )
+        return _sums(self._cols[column][: self._n], amounts, self._n_accounts)
 
     def _plus_rows(self, sums: np.ndarray, column: str, first: int, amounts) -> np.ndarray:
         """``sums`` by account plus ``amounts`` of the contracts from row ``first`` on.

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model import HotPotatoModel
-from model.ledger import IS_DEBT, ContractKind, Ledger
+from model.ledger import IS_DEBT, ContractKind, Ledger, Sector
 
 MUTATORS = (
     "add",
@@ -52,12 +52,13 @@ def fresh_active(ledger: Ledger, kind=None, debtor=None, creditor=None) -> np.nd
 
 
 def check_ledger(ledger: Ledger, tick: int) -> None:
-    """Every kept view of the ledger equals its fresh computation, exactly."""
+    """Every kept view of the ledger equals its fresh computation, exactly (sums of money
+    by account are floats, even over no contracts)."""
     kept = ledger.dues(tick)
     fresh = ledger._dues_of(fresh_active(ledger), tick)
     for name, value in vars(fresh).items():
         assert same(getattr(kept, name), value), f"dues.{name}"
-    owed = np.bincount(fresh.debtor, weights=fresh.cash, minlength=ledger.n_accounts)
+    owed = np.bincount(fresh.debtor, weights=fresh.cash, minlength=ledger.n_accounts).astype(float)
     assert same(ledger.obligations(tick), owed), "obligations"
     for query in [*ledger._active, *((k, None, None) for k in ContractKind)]:
         kind, debtor, creditor = query
@@ -69,9 +70,9 @@ def check_ledger(ledger: Ledger, tick: int) -> None:
     carried = np.where(carries, principal, 0.0)
     assert same(ledger.carried(), carried), "carried"
     n = ledger.n_accounts
-    assets = np.bincount(ledger.column("creditor"), weights=carried, minlength=n)
+    assets = np.bincount(ledger.column("creditor"), weights=carried, minlength=n).astype(float)
     debt = np.where(IS_DEBT[kind], carried, 0.0)
-    liabilities = np.bincount(ledger.column("debtor"), weights=debt, minlength=n)
+    liabilities = np.bincount(ledger.column("debtor"), weights=debt, minlength=n).astype(float)
     assert same(ledger.financial_assets(), assets), "financial assets"
     assert same(ledger.liabilities(), liabilities), "liabilities"
 
@@ -154,3 +155,16 @@ def test_kept_views_equal_a_fresh_computation_after_every_change(seed, knobs):
         while m.running:
             m.step()
             check_model(m)
+
+
+@pytest.mark.parametrize("loans", [1, 9])  # one by one, and more rows than that path takes
+def test_views_kept_from_an_empty_book_keep_the_cents(loans):
+    ledger = Ledger()
+    a, b = (ledger.open_account(name, Sector.BANK) for name in ("a", "b"))
+    check_ledger(ledger, 0)  # the views are kept over an empty book first
+    ledger.add(creditor=a, debtor=b, kind=ContractKind.PAYABLE, principal=1.75, maturity=0)
+    for _ in range(loans):
+        ledger.add(creditor=a, debtor=b, kind=ContractKind.LOAN, principal=2.5, maturity=12)
+    check_ledger(ledger, 0)
+    assert ledger.liabilities()[b] == 1.75 + 2.5 * loans
+    assert ledger.obligations(0)[b] == 1.75
