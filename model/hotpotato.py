@@ -634,9 +634,9 @@ class HotPotatoModel(mesa.Model):
     def _spreads(self) -> np.ndarray:
         """Spread the market now asks of each account's bonds: its rating's (an SPV's: its
         sponsor's, plus a premium), the high-yield spread without a rating (reused within
-        the month until spreads, ratings or the accounts change)."""
+        the month until spreads, ratings, the accounts or the agents behind them change)."""
         mk = self.market
-        n = self.ledger.n_accounts
+        opened = (self.ledger.n_accounts, len(self._by_account))  # as ``_bond_issuers``
         ratings = tuple(h.rating for h in self.hyperscalers)  # the others' are fixed
 
         def compute():
@@ -650,7 +650,10 @@ class HotPotatoModel(mesa.Model):
             return np.where(spv, spreads + self.econ.spv_premium, spreads)
 
         return self._cached(
-            "spreads", compute, on_books=False, inputs=(mk.spread_ig, mk.spread_hy, n, *ratings)
+            "spreads",
+            compute,
+            on_books=False,
+            inputs=(mk.spread_ig, mk.spread_hy, *opened, *ratings),
         )
 
     def _bond_issuers(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
