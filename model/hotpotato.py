@@ -46,7 +46,8 @@ _COMPUTE = (int(ContractKind.COMPUTE),)
 _SPV_LEASES = (int(ContractKind.SPV_LEASE),)
 _LEASES = (*_COMPUTE, *_SPV_LEASES)
 _LOANS = (int(ContractKind.LOAN),)
-"""The kinds the views of compute contracts and of SPV leases read (``_cached_on_contracts``)."""
+"""The kinds the views of compute contracts, SPV leases and loans read
+(``_cached_on_contracts``)."""
 
 
 class ComputeContracts(NamedTuple):
@@ -446,12 +447,8 @@ class HotPotatoModel(mesa.Model):
         its contracts and shared by the compute queries below."""
 
         def compute():
-            ledger = self.ledger
-            ids = ledger.active_ids(ContractKind.COMPUTE)
-            columns = [ledger.column(name)[ids] for name in ComputeContracts._fields]
-            for column in columns:
-                column.flags.writeable = False
-            return ComputeContracts(*columns)
+            ids = self.ledger.active_ids(ContractKind.COMPUTE)
+            return ComputeContracts(*self._terms(ids, ComputeContracts._fields))
 
         return self._cached_on_contracts("compute_contracts", compute, _COMPUTE)
 
@@ -527,16 +524,18 @@ class HotPotatoModel(mesa.Model):
         gathered once per change of those contracts for ``compute_fees``."""
 
         def compute():
-            ledger = self.ledger
-            ids = np.sort(np.concatenate([ledger.active_ids(kind) for kind in _LEASES]))
-            columns = [
-                ledger.column(name)[ids] for name in ("debtor", "start", "maturity", "payment")
-            ]
-            for column in columns:
-                column.flags.writeable = False
-            return tuple(columns)
+            ids = np.sort(np.concatenate([self.ledger.active_ids(kind) for kind in _LEASES]))
+            return self._terms(ids, ("debtor", "start", "maturity", "payment"))
 
         return self._cached_on_contracts("lease_terms", compute, _LEASES)
+
+    def _terms(self, ids: np.ndarray, names: tuple[str, ...]) -> tuple[np.ndarray, ...]:
+        """Columns ``names`` of contracts ``ids``, gathered as read-only arrays (shared by
+        the views that keep them)."""
+        columns = tuple(self.ledger.column(name)[ids] for name in names)
+        for column in columns:
+            column.flags.writeable = False
+        return columns
 
     def compute_income(self, account: int) -> float:
         """Compute rent it receives this month, $B/month."""
@@ -544,7 +543,6 @@ class HotPotatoModel(mesa.Model):
         def compute():
             c = self._compute_contracts()
             live = c.start <= self.tick
-            n = self.ledger.n_accounts
             return np.bincount(c.creditor[live], weights=c.payment[live], minlength=n)
 
         n = self.ledger.n_accounts
