@@ -49,6 +49,9 @@ class CrashDetector:
         self.obs_path = False
         self._credit_losses: list[float] = []
         self._ai_debt: tuple[int, float] | None = None
+        self._ai_debtors = np.zeros(0, dtype=bool)
+        """``IS_AI_SECTOR`` of each account's sector, kept until an account opens (an
+        account's sector never changes)."""
 
     def ai_debt(self) -> float:
         """AI-related debt outstanding, $B (reused until the contract book changes)."""
@@ -62,7 +65,9 @@ class CrashDetector:
         ids = ledger.active_ids()
         kind = ledger.column("kind")[ids]
         debtor = ledger.column("debtor")[ids]
-        ai_debtor = IS_AI_SECTOR[ledger.sector_array()[debtor]]
+        if self._ai_debtors.size != ledger.n_accounts:
+            self._ai_debtors = IS_AI_SECTOR[ledger.sector_array()]
+        ai_debtor = self._ai_debtors[debtor]
         ai = IS_DEBT[kind] & (kind != _PAYABLE) & (ai_debtor | (kind == _NAV_LOAN))
         return float(ledger.column("principal")[ids][ai].sum())
 

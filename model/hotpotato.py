@@ -270,7 +270,12 @@ class HotPotatoModel(mesa.Model):
             else:
                 sold_gw += spv.repay_all()
         self.fire_sale(sold_gw)  # wind-ups sell together: one price impact for all
-        live = [hs for hs in self.hyperscalers if not self.is_defaulted(hs)]
+        # only a hyperscaler with GPU-secured loans has a covenant to cure; the cures book
+        # no loan secured on a data center, so which have one does not change meanwhile
+        secured = self._secured_loans()
+        live = [
+            hs for hs in self.hyperscalers if hs.account in secured and not self.is_defaulted(hs)
+        ]
         cured = financing.together(self, [self.cure_covenants(hs.account) for hs in live])
         out.update(hs.account for hs, ok in zip(live, cured, strict=True) if not ok)
         return out

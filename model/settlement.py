@@ -47,6 +47,8 @@ CLAIM_HAIRCUT = 0.2
 LEASE_DAMAGE_MONTHS = 12
 """Lessor's claim in a tenant's default: at most this many months of rent (US §502(b)(6))."""
 MAX_ROUNDS = 100
+_EPS = float(np.finfo(np.float64).eps)
+"""Relative round-off of one floating-point operation."""
 
 # plain ints for comparisons with numpy arrays (an enum member takes numpy's slow path)
 _COMPUTE = int(ContractKind.COMPUTE)
@@ -69,14 +71,7 @@ def settle(m: HotPotatoModel) -> int:
     """Clear this month's obligations and run the cascade; returns the cascade depth."""
     ledger = m.ledger
     dues = ledger.dues(m.tick)
-    new_defaults: set[int] = set()
-    if dues.ids.size:
-        fraction = _paid_fraction(ledger, dues)
-        share = fraction[dues.debtor]
-        ledger.transfer_many(dues.debtor, dues.creditor, dues.cash * share)
-        ledger.reduce(dues.ids, dues.reduction * share)
-        short = np.flatnonzero(fraction < 1.0 - 1e-9)
-        new_defaults.update(int(i) for i in short if i != WORLD)
+    new_defaults = _pay_dues(ledger, dues) if dues.ids.size else set()
     _close_finished(m)
     depth = 0
     new_defaults |= m.act_on_distress()
@@ -87,13 +82,29 @@ def settle(m: HotPotatoModel) -> int:
     return depth
 
 
-def _paid_fraction(ledger: Ledger, dues: Dues) -> np.ndarray:
+def _pay_dues(ledger: Ledger, dues: Dues) -> set[int]:
+    """Pay ``dues`` (not none), each debtor the fraction of them the clearing vector says;
+    returns the accounts that paid less than they owed."""
+    fraction = _paid_fraction(ledger, dues)
+    if fraction is None:  # a fraction of 1 would leave every amount as it is
+        ledger.transfer_many(dues.debtor, dues.creditor, dues.cash)
+        ledger.reduce(dues.ids, dues.reduction)
+        return set()
+    share = fraction[dues.debtor]
+    ledger.transfer_many(dues.debtor, dues.creditor, dues.cash * share)
+    ledger.reduce(dues.ids, dues.reduction * share)
+    short = np.flatnonzero(fraction < 1.0 - 1e-9)
+    return {int(i) for i in short if i != WORLD}
+
+
+def _paid_fraction(ledger: Ledger, dues: Dues) -> np.ndarray | None:
     """Fraction of its dues each account pays this month, by the Eisenberg–Noe clearing
-    vector (1 for an account that pays in full or owes nothing)."""
+    vector (1 for an account that pays in full or owes nothing); None when every account
+    pays in full."""
     n = ledger.n_accounts
     outside = np.maximum(ledger.cash, 0.0)
     if _all_pay_in_full(dues, outside):
-        return np.ones(n)
+        return None
     liabilities = sparse.csr_array((dues.cash, (dues.debtor, dues.creditor)), shape=(n, n))
     owed = np.asarray(liabilities.sum(axis=1)).ravel()
     outside[WORLD] = owed[WORLD]  # the rest of the economy always pays
@@ -115,7 +126,7 @@ def _all_pay_in_full(dues: Dues, outside: np.ndarray) -> bool:
     n = outside.size
     owed = np.bincount(dues.debtor, weights=dues.cash, minlength=n)
     due_to = np.bincount(dues.creditor, weights=dues.cash, minlength=n)
-    slack = 8.0 * (dues.cash.size + 2) * np.finfo(np.float64).eps
+    slack = 8.0 * (dues.cash.size + 2) * _EPS
     covered = outside + due_to * (1.0 - slack) >= owed * (1.0 + slack)
     covered[WORLD] = True  # the rest of the economy always pays
     return bool(covered.all())
