@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -64,9 +64,9 @@ MIN_AMOUNT = 1e-9
 """Requests and investors' shares at or below this ($B) are not worth a contract."""
 
 
-@dataclass(frozen=True)
-class Request:
-    """``issuer`` asks for ``amount`` $B of ``security`` on these terms."""
+class Request(NamedTuple):
+    """``issuer`` asks for ``amount`` $B of ``security`` on these terms (a named tuple:
+    thousands are made a run, each made faster than a frozen dataclass)."""
 
     issuer: int
     amount: float
@@ -80,8 +80,7 @@ class Request:
     """Share (0-1) of their capacity investors are willing to put into this issuer."""
 
 
-@dataclass(frozen=True)
-class Grant:
+class Grant(NamedTuple):
     """What a request raised, $B, and the ids of the contracts it created."""
 
     amount: float
