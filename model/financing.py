@@ -213,11 +213,12 @@ def clear(m: HotPotatoModel, requests: list[Request]) -> list[Grant]:
             k = mine[j]
             shares = granted[j] * capacity / total
             paying = np.flatnonzero(shares > MIN_AMOUNT)
+            paid = shares[paying]
             ids = tuple(
                 _deliver(m, investors[i], requests[k], share, security.kind)
-                for i, share in zip(paying.tolist(), shares[paying].tolist(), strict=True)
+                for i, share in zip(paying.tolist(), paid.tolist(), strict=True)
             )
-            grants[k] = Grant(float(shares[paying].sum()), ids)
+            grants[k] = Grant(float(paid.sum()), ids)
     return grants
 
 
