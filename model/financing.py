@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -64,9 +64,9 @@ MIN_AMOUNT = 1e-9
 """Requests and investors' shares at or below this ($B) are not worth a contract."""
 
 
-@dataclass(frozen=True)
-class Request:
-    """``issuer`` asks for ``amount`` $B of ``security`` on these terms."""
+class Request(NamedTuple):
+    """``issuer`` asks for ``amount`` $B of ``security`` on these terms (a named tuple:
+    thousands are made a run, each made faster than a frozen dataclass)."""
 
     issuer: int
     amount: float
@@ -80,8 +80,7 @@ class Request:
     """Share (0-1) of their capacity investors are willing to put into this issuer."""
 
 
-@dataclass(frozen=True)
-class Grant:
+class Grant(NamedTuple):
     """What a request raised, $B, and the ids of the contracts it created."""
 
     amount: float
@@ -214,11 +213,12 @@ def clear(m: HotPotatoModel, requests: list[Request]) -> list[Grant]:
             k = mine[j]
             shares = granted[j] * capacity / total
             paying = np.flatnonzero(shares > MIN_AMOUNT)
+            paid = shares[paying]
             ids = tuple(
                 _deliver(m, investors[i], requests[k], share, security.kind)
-                for i, share in zip(paying.tolist(), shares[paying].tolist(), strict=True)
+                for i, share in zip(paying.tolist(), paid.tolist(), strict=True)
             )
-            grants[k] = Grant(float(shares[paying].sum()), ids)
+            grants[k] = Grant(float(paid.sum()), ids)
     return grants
 
 

@@ -20,7 +20,7 @@ from model.agents.base import Institution
 from model.assets import AssetBook
 from model.crash import CrashDetector
 from model.indicators import Recorder
-from model.ledger import WORLD, ContractKind, Ledger, Sector
+from model.ledger import DEBT_KINDS, WORLD, ContractKind, Ledger, Sector
 from model.losses import LossTrace
 from model.markets import demand
 from model.markets.credit import BOND_DURATION, RATINGS, rating_spread
@@ -46,8 +46,12 @@ _COMPUTE = (int(ContractKind.COMPUTE),)
 _SPV_LEASES = (int(ContractKind.SPV_LEASE),)
 _LEASES = (*_COMPUTE, *_SPV_LEASES)
 _LOANS = (int(ContractKind.LOAN),)
-"""The kinds the views of compute contracts, SPV leases and loans read
+_BONDS = (int(ContractKind.BOND),)
+"""The kinds the views of compute contracts, SPV leases, loans and bonds read
 (``_cached_on_contracts``)."""
+_RATED = (*DEBT_KINDS.tolist(), *_COMPUTE)
+"""The kinds a hyperscaler's rating reads: debt (its reported debt) and compute contracts
+(the rent in its cash flow)."""
 
 
 class ComputeContracts(NamedTuple):
@@ -60,6 +64,19 @@ class ComputeContracts(NamedTuple):
     maturity: np.ndarray
     gw: np.ndarray
     payment: np.ndarray
+
+
+class SpreadInputs(NamedTuple):
+    """What the spreads of bonds are computed from (``HotPotatoModel._spreads``): the
+    market's investment-grade and high-yield spreads, the numbers of accounts and of agents
+    behind them (as ``HotPotatoModel._bond_issuers``), and the hyperscalers' ratings (the
+    other issuers' are fixed)."""
+
+    spread_ig: float
+    spread_hy: float
+    accounts: int
+    agents: int
+    ratings: tuple[str, ...]
 
 
 REPORTERS = {
@@ -335,6 +352,12 @@ class HotPotatoModel(mesa.Model):
             stamp = (version, self.assets.version, self.tick, self.market.used_gpu_index, *inputs)
         else:
             stamp = (self.tick, self.market.used_gpu_index, *inputs)
+        return self._kept(key, compute, stamp)
+
+    def _kept(self, key: str, compute, stamp: tuple):
+        """``compute()``, reused until ``stamp`` changes: it must hold everything the value
+        reads (a view that reads neither the month nor the GPU price, as the spreads and the
+        bonds' marks, is kept across months this way)."""
         hit = self._cache.get(key)
         if hit is not None and hit[0] == stamp:
             return hit[1]
@@ -634,13 +657,20 @@ class HotPotatoModel(mesa.Model):
         by_account = self.ledger.obligations(self.tick)
         return float(by_account[account]) if account < by_account.size else 0.0
 
-    def _spreads(self) -> np.ndarray:
-        """Spread the market now asks of each account's bonds: its rating's (an SPV's: its
-        sponsor's, plus a premium), the high-yield spread without a rating (reused within
-        the month until spreads, ratings, the accounts or the agents behind them change)."""
+    def _spread_inputs(self) -> SpreadInputs:
+        """What ``_spreads`` are computed from, now."""
         mk = self.market
-        opened = (self.ledger.n_accounts, len(self._by_account))  # as ``_bond_issuers``
-        ratings = tuple(h.rating for h in self.hyperscalers)  # the others' are fixed
+        ratings = tuple(h.rating for h in self.hyperscalers)
+        return SpreadInputs(
+            mk.spread_ig, mk.spread_hy, self.ledger.n_accounts, len(self._by_account), ratings
+        )
+
+    def _spreads(self, inputs: SpreadInputs | None = None) -> np.ndarray:
+        """Spread the market asks of each account's bonds: its rating's (an SPV's: its
+        sponsor's, plus a premium), the high-yield spread without a rating; from
+        ``inputs`` (default: now), reused until they change (the month does not enter)."""
+        inputs = self._spread_inputs() if inputs is None else inputs
+        spread_ig, spread_hy, ratings = inputs.spread_ig, inputs.spread_hy, inputs.ratings
 
         def compute():
             issuer, spv, fixed = self._bond_issuers()
@@ -648,16 +678,11 @@ class HotPotatoModel(mesa.Model):
             code[[h.account for h in self.hyperscalers]] = [RATINGS.index(r) for r in ratings]
             code = code[issuer]
             code[spv & (code == UNRATED)] = RATINGS.index("B")  # an unrated sponsor's SPV
-            by_code = [rating_spread(r, mk.spread_ig, mk.spread_hy) for r in RATINGS]
-            spreads = np.array([*by_code, mk.spread_hy])[code]
+            by_code = [rating_spread(r, spread_ig, spread_hy) for r in RATINGS]
+            spreads = np.array([*by_code, spread_hy])[code]
             return np.where(spv, spreads + self.econ.spv_premium, spreads)
 
-        return self._cached(
-            "spreads",
-            compute,
-            on_books=False,
-            inputs=(mk.spread_ig, mk.spread_hy, *opened, *ratings),
-        )
+        return self._kept("spreads", compute, inputs)
 
     def _bond_issuers(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For each account: the account whose rating prices its bonds (an SPV's sponsor,
@@ -685,8 +710,12 @@ class HotPotatoModel(mesa.Model):
     def bond_prices(self, ids: np.ndarray) -> np.ndarray:
         """Market price per unit of face of bonds ``ids``: ``1 - duration * Δspread``,
         at least 0.05."""
+        return self._prices(ids, self._spreads())
+
+    def _prices(self, ids: np.ndarray, spreads: np.ndarray) -> np.ndarray:
+        """``bond_prices`` of bonds ``ids`` at ``spreads`` (by account)."""
         ledger = self.ledger
-        now = self._spreads()[ledger.column("debtor")[ids]]
+        now = spreads[ledger.column("debtor")[ids]]
         issue = ledger.column("rate")[ids] - self.econ.risk_free
         return np.maximum(0.05, 1.0 - BOND_DURATION * (now - issue))
 
@@ -696,23 +725,40 @@ class HotPotatoModel(mesa.Model):
 
     def bond_marks(self, account: int) -> float:
         """Mark-to-market gain (+) or loss (−) on the bonds it holds, $B."""
+        mk = self.market
+        # a first check, cheaper than the ratings: a rating reads the issuer's debt and its
+        # compute contracts (with the number of accounts, which also sizes the marks), the
+        # month and its own AI revenue; the bonds are debt
+        opened = (self.ledger.n_accounts, len(self._by_account))
+        revenues = tuple(h.ai_revenue for h in self.hyperscalers)
+        marks = self._cached_on_contracts(
+            "bond_marks",
+            self._marks_by_holder,
+            _RATED,
+            inputs=(mk.spread_ig, mk.spread_hy, *opened, *revenues),
+        )
+        return float(marks[account]) if account < marks.size else 0.0
+
+    def _marks_by_holder(self) -> np.ndarray:
+        """Mark-to-market gain or loss on the bonds each account holds, $B. The prices read
+        the bonds (debtor, rate, face, holder, whether active) and the spreads alone, not
+        the month: the marks are kept until a bond is booked or changed or the spreads'
+        inputs change, so the bills, loans and stakes that leave the ratings as they were
+        keep them."""
+        inputs = self._spread_inputs()
 
         def compute():
             ledger = self.ledger
             ids = ledger.active_ids(ContractKind.BOND)
             ids = ids[ledger.column("debtor")[ids] != WORLD]
-            gain = (self.bond_prices(ids) - 1.0) * ledger.column("principal")[ids]
+            prices = self._prices(ids, self._spreads(inputs))
+            gain = (prices - 1.0) * ledger.column("principal")[ids]
             return np.bincount(
                 ledger.column("creditor")[ids], weights=gain, minlength=ledger.n_accounts
             )
 
-        mk = self.market
-        # issuers' ratings follow from the contracts, the month and their own AI revenue
-        revenues = tuple(h.ai_revenue for h in self.hyperscalers)
-        marks = self._cached(
-            "bond_marks", compute, on_cash=False, inputs=(mk.spread_ig, mk.spread_hy, *revenues)
-        )
-        return float(marks[account]) if account < marks.size else 0.0
+        # the accounts' number, which sizes the marks, is among the spreads' inputs
+        return self._kept("marks_by_holder", compute, (self.ledger.version_of(_BONDS), inputs))
 
     def payable(self, debtor: int, creditor: int, amount: float) -> None:
         """Book a bill of ``amount`` due this month (cleared at settlement)."""

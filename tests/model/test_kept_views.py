@@ -101,11 +101,13 @@ class KindVersions:
 
 def model_views(m: HotPotatoModel) -> list:
     """The model's cached views (of contracts of some kinds, of the asset book, ratings,
-    spreads, AI debt), for every account."""
+    spreads, bond prices and marks, AI debt), for every account."""
     secured = m._secured_loans()
+    bonds = m.ledger.active_ids(ContractKind.BOND)
     out = [
         *m._compute_contracts(),
         m._spreads(),
+        m.bond_prices(bonds),
         m.crash.ai_debt(),
         *(h.rating for h in m.hyperscalers),
         np.array(sorted(secured)),
@@ -122,6 +124,7 @@ def model_views(m: HotPotatoModel) -> list:
             m.earning_gw(account),
             m.capacity_gw(account, m.tick + 6),
             m.depreciation(account),
+            m.bond_marks(account),
         ]
     for lab in m.labs:
         out += [
