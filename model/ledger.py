@@ -138,6 +138,23 @@ def _finite(value) -> bool:
     return math.isfinite(value) if isinstance(value, float) else bool(np.isfinite(value))
 
 
+def _check_terms(principal, payment, gw, residual_guarantee, basis, rate) -> None:
+    """Raise a ValueError naming the first of a contract's terms that is not a finite
+    amount (or price) >= 0, or a ``rate`` outside [0, ``MAX_RATE``]."""
+    if not _finite(basis) or basis < 0:
+        raise ValueError(f"basis: {basis!r} must be a finite price >= 0")
+    for field, value in (
+        ("principal", principal),
+        ("payment", payment),
+        ("gw", gw),
+        ("residual_guarantee", residual_guarantee),
+    ):
+        if not _finite(value) or value < 0:
+            raise ValueError(f"{field}: {value!r} must be a finite amount >= 0")
+    if not _finite(rate) or not 0.0 <= rate <= MAX_RATE:
+        raise ValueError(f"rate: {rate!r} outside the allowed range [0, {MAX_RATE}] a year")
+
+
 def _member(enum: type[IntEnum], value, field: str, what: str) -> IntEnum:
     """``enum(value)``, the member itself without a lookup; a ValueError naming ``field``
     if ``value`` is none of its members."""
@@ -399,22 +416,21 @@ class Ledger:
         ``0 <= rate <= 1`` a year. ``basis`` is what the creditor paid per unit of
         principal (1 unless the claim was bought at a discount or premium)."""
         maturity = start if maturity is None else maturity
-        if not _finite(basis) or basis < 0:
-            raise ValueError(f"basis: {basis!r} must be a finite price >= 0")
-        for field, value in (
-            ("principal", principal),
-            ("payment", payment),
-            ("gw", gw),
-            ("residual_guarantee", residual_guarantee),
+        if not (  # the usual case, valid numbers, in one pass (NaN fails every comparison)
+            0.0 <= principal < math.inf
+            and 0.0 <= payment < math.inf
+            and 0.0 <= gw < math.inf
+            and 0.0 <= residual_guarantee < math.inf
+            and 0.0 <= basis < math.inf
+            and 0.0 <= rate <= MAX_RATE
         ):
-            if not _finite(value) or value < 0:
-                raise ValueError(f"{field}: {value!r} must be a finite amount >= 0")
-        if not _finite(rate) or not 0.0 <= rate <= MAX_RATE:
-            raise ValueError(f"rate: {rate!r} outside the allowed range [0, {MAX_RATE}] a year")
+            _check_terms(principal, payment, gw, residual_guarantee, basis, rate)
         if maturity < start:
             raise ValueError(f"maturity: {maturity!r} is before start {start!r}")
-        self._check_account("creditor", int(creditor))
-        self._check_account("debtor", int(debtor))
+        n = self._n_accounts
+        if not (0 <= creditor < n and 0 <= debtor < n):
+            self._check_account("creditor", int(creditor))
+            self._check_account("debtor", int(debtor))
         if int(creditor) == int(debtor):
             raise ValueError(f"debtor: {debtor!r} is also the creditor; a contract needs two")
         if guarantor != -1:
