@@ -500,7 +500,10 @@ class Ledger:
         """A version of the contracts of ``kinds`` alone: it changes whenever one of them
         is booked or changed (and only then), so a view that reads no other contract can
         be cached on it and survive the bills, loans and bonds booked meanwhile."""
-        return sum(map(self._kind_versions.__getitem__, kinds))
+        versions = self._kind_versions
+        if len(kinds) == 1:  # most views read one kind: its version, without a sum
+            return versions[kinds[0]]
+        return sum(map(versions.__getitem__, kinds))
 
     def _grow(self) -> None:
         for name, arr in self._cols.items():
