@@ -428,6 +428,21 @@ class HotPotatoModel(mesa.Model):
 
         return self._cached_on_contracts("leased_spvs", compute, _SPV_LEASES).get(sponsor, ())
 
+    def spv_leases_ended(self, sponsor: int) -> np.ndarray:
+        """Ids of the active SPV leases of ``sponsor`` whose term has ended by this month
+        (ascending). Those of all sponsors are gathered once per change of the SPV leases:
+        the sponsors of a month ask before any of them renews or walks away."""
+
+        def compute():
+            ledger = self.ledger
+            ids = ledger.active_ids(ContractKind.SPV_LEASE)
+            ended = ids[ledger.column("maturity")[ids] <= self.tick]
+            ended.flags.writeable = False
+            return ended
+
+        ended = self._cached_on_contracts("spv_leases_ended", compute, _SPV_LEASES)
+        return ended[self.ledger.column("debtor")[ended] == sponsor] if ended.size else ended
+
     def _sponsored(self, account: int) -> list[int]:
         """``account`` and the SPVs whose data centers it leases now."""
         return [account, *self._leased_spvs(account)]

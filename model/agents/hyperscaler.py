@@ -257,9 +257,7 @@ class Hyperscaler(Institution):
     def renew_or_exit_leases(self) -> None:
         m = self.m
         ledger = m.ledger
-        ids = ledger.active_ids(ContractKind.SPV_LEASE, debtor=self.account)
-        ids = ids[ledger.column("maturity")[ids] <= m.tick]
-        for i in ids:
+        for i in m.spv_leases_ended(self.account):
             spv = m.agent_of(int(ledger.column("creditor")[i]))
             if self.needs_capacity():
                 ledger.set_terms(
