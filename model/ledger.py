@@ -700,9 +700,12 @@ class Ledger:
             if kept[1] == self._n:
                 return kept[2]
             owed = self._owed_plus_rows(kept[2], kept[1])
-        else:
-            dues = self.dues(tick)
-            owed = _sums(dues.debtor, dues.cash, self._n_accounts)
+        elif self._dues is not None:
+            owed = _sums(self._dues.debtor, self._dues.cash, self._n_accounts)
+        else:  # the kept dues' cash by debtor, without gathering the rest of the dues
+            due, cash, _ = self._by_row
+            ids = np.flatnonzero(due[: self._n])
+            owed = _sums(self._cols["debtor"][ids], cash[ids], self._n_accounts)
         owed.flags.writeable = False
         self._owed = (key, self._n, owed)
         return owed
