@@ -254,6 +254,9 @@ class Ledger:
         ``_edits_version`` stays right for the rows it covered, so it is brought up to date
         by adding the rows booked since."""
         self._views: dict[str, tuple[int, int, np.ndarray]] = {}
+        self._carried_buffer = np.zeros(0)
+        """The carried amounts of the contracts, in front, over the book's capacity
+        (``_carried_update``)."""
         self._redo: list[int] | None = []
         """Booked contracts changed since the dues were kept, whose dues must be redone
         (None: more than ``_FEW_DUES``, too many to redo alone)."""
@@ -840,10 +843,21 @@ class Ledger:
         return self._kept("carried", self._carried_update)
 
     def _carried_update(self, kept: np.ndarray | None, first: int) -> np.ndarray:
-        """Carried amounts of all contracts, or ``kept`` followed by those from ``first``."""
-        if kept is None:
-            return self._carried_from(0)
-        return np.concatenate((kept, self._carried_from(first)))
+        """Carried amounts of all contracts, or ``kept`` followed by those from ``first``.
+        They are the front of a buffer over the book's capacity: the amounts of the
+        contracts booked since are written into its rows from ``first`` on, which no view
+        given out before covers, and all are written into a new buffer when they are all
+        recomputed or the book has grown."""
+        buffer = self._carried_buffer
+        if kept is None or self._n > buffer.size:
+            buffer = np.empty(self._cols["kind"].size)
+            if kept is None:
+                first = 0
+            else:
+                buffer[:first] = kept
+            self._carried_buffer = buffer
+        buffer[first : self._n] = self._carried_from(first)
+        return buffer[: self._n]
 
     def _carried_from(self, first: int) -> np.ndarray:
         """Carrying amounts of the contracts from row ``first`` on."""
