@@ -523,7 +523,9 @@ class Ledger:
         """Ids of active contracts (ascending, read-only), optionally of one kind, owed by
         one ``debtor`` and held by one ``creditor``. Each query's answer is kept and
         brought up to date: contracts closed since are dropped from it, those booked since
-        are checked and added to it; a sale of contracts starts all answers anew."""
+        are checked and added to it; a sale of contracts starts all answers anew. An
+        answer for a kind and an account is filtered afresh from the kind's instead when
+        contracts were closed or more than a few booked since: fewer operations."""
         query = (kind, debtor, creditor)
         hit = self._active.get(query)
         if hit is None:
@@ -532,10 +534,14 @@ class Ledger:
             closes, rows, ids = hit
             if closes == self._closes and rows == self._n:
                 return ids
-            if closes != self._closes:
-                ids = ids[self._cols["active"][ids]]
-            if rows < self._n:
-                ids = self._with_booked(ids, rows, query)
+            of_kind_and_account = kind is not None and (debtor, creditor) != (None, None)
+            if of_kind_and_account and (closes != self._closes or self._n - rows > _FEW_ROWS):
+                ids = self._matching(0, query)
+            else:
+                if closes != self._closes:
+                    ids = ids[self._cols["active"][ids]]
+                if rows < self._n:
+                    ids = self._with_booked(ids, rows, query)
         ids.flags.writeable = False
         self._active[query] = (self._closes, self._n, ids)
         return ids
