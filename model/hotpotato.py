@@ -352,12 +352,13 @@ class HotPotatoModel(mesa.Model):
             stamp = (version, self.assets.version, self.tick, self.market.used_gpu_index, *inputs)
         else:
             stamp = (self.tick, self.market.used_gpu_index, *inputs)
-        return self._kept(key, compute, stamp)
+        return self._kept(key, stamp, compute)
 
-    def _kept(self, key: str, compute, stamp: tuple):
-        """``compute()``, reused until ``stamp`` changes: it must hold everything the value
-        reads (a view that reads neither the month nor the GPU price, as the spreads and the
-        bonds' marks, is kept across months this way)."""
+    def _kept(self, key: str, stamp: tuple, compute):
+        """``compute()``, reused while ``stamp``, everything its value depends on, is the
+        same (the views below build their stamps themselves: one call less per query; a
+        view that reads neither the month nor the GPU price, as the spreads and the bonds'
+        marks, is kept across months this way)."""
         hit = self._cache.get(key)
         if hit is not None and hit[0] == stamp:
             return hit[1]
@@ -370,16 +371,17 @@ class HotPotatoModel(mesa.Model):
         at most): reused until the month, the GPU price, the asset book or the number of
         accounts change. Contracts and cash do not enter it, so the many changes of the
         ledger within a month keep it."""
-        inputs = (self.assets.version, self.ledger.n_accounts)
-        return self._cached(key, compute, on_books=False, inputs=inputs)
+        mk = self.market
+        stamp = (self.tick, mk.used_gpu_index, self.assets.version, self.ledger.n_accounts)
+        return self._kept(key, stamp, compute)
 
     def _cached_on_contracts(self, key: str, compute, kinds: tuple[int, ...], inputs=()):
         """``compute()`` of the contracts of ``kinds`` alone (with the month and ``inputs``):
         reused until the month, the GPU price, ``inputs`` or a contract of those kinds
         change, so the bills, loans and bonds booked within a month keep it. A view sized
         by the ledger's accounts must pass their number in ``inputs``."""
-        inputs = (self.ledger.version_of(kinds), *inputs)
-        return self._cached(key, compute, on_books=False, inputs=inputs)
+        version = self.ledger.version_of(kinds)
+        return self._kept(key, (self.tick, self.market.used_gpu_index, version, *inputs), compute)
 
     def market_values(self) -> np.ndarray:
         """Market value of every data center, $B."""
@@ -455,6 +457,21 @@ class HotPotatoModel(mesa.Model):
             return leased
 
         return self._cached_on_contracts("leased_spvs", compute, _SPV_LEASES).get(sponsor, ())
+
+    def spv_leases_ended(self, sponsor: int) -> np.ndarray:
+        """Ids of the active SPV leases of ``sponsor`` whose term has ended by this month
+        (ascending). Those of all sponsors are gathered once per change of the SPV leases:
+        the sponsors of a month ask before any of them renews or walks away."""
+
+        def compute():
+            ledger = self.ledger
+            ids = ledger.active_ids(ContractKind.SPV_LEASE)
+            ended = ids[ledger.column("maturity")[ids] <= self.tick]
+            ended.flags.writeable = False
+            return ended
+
+        ended = self._cached_on_contracts("spv_leases_ended", compute, _SPV_LEASES)
+        return ended[self.ledger.column("debtor")[ended] == sponsor] if ended.size else ended
 
     def _sponsored(self, account: int) -> list[int]:
         """``account`` and the SPVs whose data centers it leases now."""
@@ -682,7 +699,7 @@ class HotPotatoModel(mesa.Model):
             spreads = np.array([*by_code, spread_hy])[code]
             return np.where(spv, spreads + self.econ.spv_premium, spreads)
 
-        return self._kept("spreads", compute, inputs)
+        return self._kept("spreads", inputs, compute)
 
     def _bond_issuers(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For each account: the account whose rating prices its bonds (an SPV's sponsor,
@@ -758,7 +775,8 @@ class HotPotatoModel(mesa.Model):
             )
 
         # the accounts' number, which sizes the marks, is among the spreads' inputs
-        return self._kept("marks_by_holder", compute, (self.ledger.version_of(_BONDS), inputs))
+        stamp = (self.ledger.version_of(_BONDS), inputs)
+        return self._kept("marks_by_holder", stamp, compute)
 
     def payable(self, debtor: int, creditor: int, amount: float) -> None:
         """Book a bill of ``amount`` due this month (cleared at settlement)."""

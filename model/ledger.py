@@ -138,6 +138,23 @@ def _finite(value) -> bool:
     return math.isfinite(value) if isinstance(value, float) else bool(np.isfinite(value))
 
 
+def _check_terms(principal, payment, gw, residual_guarantee, basis, rate) -> None:
+    """Raise a ValueError naming the first of a contract's terms that is not a finite
+    amount (or price) >= 0, or a ``rate`` outside [0, ``MAX_RATE``]."""
+    if not _finite(basis) or basis < 0:
+        raise ValueError(f"basis: {basis!r} must be a finite price >= 0")
+    for field, value in (
+        ("principal", principal),
+        ("payment", payment),
+        ("gw", gw),
+        ("residual_guarantee", residual_guarantee),
+    ):
+        if not _finite(value) or value < 0:
+            raise ValueError(f"{field}: {value!r} must be a finite amount >= 0")
+    if not _finite(rate) or not 0.0 <= rate <= MAX_RATE:
+        raise ValueError(f"rate: {rate!r} outside the allowed range [0, {MAX_RATE}] a year")
+
+
 def _member(enum: type[IntEnum], value, field: str, what: str) -> IntEnum:
     """``enum(value)``, the member itself without a lookup; a ValueError naming ``field``
     if ``value`` is none of its members."""
@@ -237,6 +254,9 @@ class Ledger:
         ``_edits_version`` stays right for the rows it covered, so it is brought up to date
         by adding the rows booked since."""
         self._views: dict[str, tuple[int, int, np.ndarray]] = {}
+        self._carried_buffer = np.zeros(0)
+        """The carried amounts of the contracts, in front, over the book's capacity
+        (``_carried_update``)."""
         self._redo: list[int] | None = []
         """Booked contracts changed since the dues were kept, whose dues must be redone
         (None: more than ``_FEW_DUES``, too many to redo alone)."""
@@ -399,22 +419,21 @@ class Ledger:
         ``0 <= rate <= 1`` a year. ``basis`` is what the creditor paid per unit of
         principal (1 unless the claim was bought at a discount or premium)."""
         maturity = start if maturity is None else maturity
-        if not _finite(basis) or basis < 0:
-            raise ValueError(f"basis: {basis!r} must be a finite price >= 0")
-        for field, value in (
-            ("principal", principal),
-            ("payment", payment),
-            ("gw", gw),
-            ("residual_guarantee", residual_guarantee),
+        if not (  # the usual case, valid numbers, in one pass (NaN fails every comparison)
+            0.0 <= principal < math.inf
+            and 0.0 <= payment < math.inf
+            and 0.0 <= gw < math.inf
+            and 0.0 <= residual_guarantee < math.inf
+            and 0.0 <= basis < math.inf
+            and 0.0 <= rate <= MAX_RATE
         ):
-            if not _finite(value) or value < 0:
-                raise ValueError(f"{field}: {value!r} must be a finite amount >= 0")
-        if not _finite(rate) or not 0.0 <= rate <= MAX_RATE:
-            raise ValueError(f"rate: {rate!r} outside the allowed range [0, {MAX_RATE}] a year")
+            _check_terms(principal, payment, gw, residual_guarantee, basis, rate)
         if maturity < start:
             raise ValueError(f"maturity: {maturity!r} is before start {start!r}")
-        self._check_account("creditor", int(creditor))
-        self._check_account("debtor", int(debtor))
+        n = self._n_accounts
+        if not (0 <= creditor < n and 0 <= debtor < n):
+            self._check_account("creditor", int(creditor))
+            self._check_account("debtor", int(debtor))
         if int(creditor) == int(debtor):
             raise ValueError(f"debtor: {debtor!r} is also the creditor; a contract needs two")
         if guarantor != -1:
@@ -484,7 +503,10 @@ class Ledger:
         """A version of the contracts of ``kinds`` alone: it changes whenever one of them
         is booked or changed (and only then), so a view that reads no other contract can
         be cached on it and survive the bills, loans and bonds booked meanwhile."""
-        return sum(map(self._kind_versions.__getitem__, kinds))
+        versions = self._kind_versions
+        if len(kinds) == 1:  # most views read one kind: its version, without a sum
+            return versions[kinds[0]]
+        return sum(map(versions.__getitem__, kinds))
 
     def _grow(self) -> None:
         for name, arr in self._cols.items():
@@ -501,7 +523,9 @@ class Ledger:
         """Ids of active contracts (ascending, read-only), optionally of one kind, owed by
         one ``debtor`` and held by one ``creditor``. Each query's answer is kept and
         brought up to date: contracts closed since are dropped from it, those booked since
-        are checked and added to it; a sale of contracts starts all answers anew."""
+        are checked and added to it; a sale of contracts starts all answers anew. An
+        answer for a kind and an account is filtered afresh from the kind's instead when
+        contracts were closed or more than a few booked since: fewer operations."""
         query = (kind, debtor, creditor)
         hit = self._active.get(query)
         if hit is None:
@@ -510,10 +534,14 @@ class Ledger:
             closes, rows, ids = hit
             if closes == self._closes and rows == self._n:
                 return ids
-            if closes != self._closes:
-                ids = ids[self._cols["active"][ids]]
-            if rows < self._n:
-                ids = self._with_booked(ids, rows, query)
+            of_kind_and_account = kind is not None and (debtor, creditor) != (None, None)
+            if of_kind_and_account and (closes != self._closes or self._n - rows > _FEW_ROWS):
+                ids = self._matching(0, query)
+            else:
+                if closes != self._closes:
+                    ids = ids[self._cols["active"][ids]]
+                if rows < self._n:
+                    ids = self._with_booked(ids, rows, query)
         ids.flags.writeable = False
         self._active[query] = (self._closes, self._n, ids)
         return ids
@@ -681,9 +709,12 @@ class Ledger:
             if kept[1] == self._n:
                 return kept[2]
             owed = self._owed_plus_rows(kept[2], kept[1])
-        else:
-            dues = self.dues(tick)
-            owed = _sums(dues.debtor, dues.cash, self._n_accounts)
+        elif self._dues is not None:
+            owed = _sums(self._dues.debtor, self._dues.cash, self._n_accounts)
+        else:  # the kept dues' cash by debtor, without gathering the rest of the dues
+            due, cash, _ = self._by_row
+            ids = np.flatnonzero(due[: self._n])
+            owed = _sums(self._cols["debtor"][ids], cash[ids], self._n_accounts)
         owed.flags.writeable = False
         self._owed = (key, self._n, owed)
         return owed
@@ -818,10 +849,21 @@ class Ledger:
         return self._kept("carried", self._carried_update)
 
     def _carried_update(self, kept: np.ndarray | None, first: int) -> np.ndarray:
-        """Carried amounts of all contracts, or ``kept`` followed by those from ``first``."""
-        if kept is None:
-            return self._carried_from(0)
-        return np.concatenate((kept, self._carried_from(first)))
+        """Carried amounts of all contracts, or ``kept`` followed by those from ``first``.
+        They are the front of a buffer over the book's capacity: the amounts of the
+        contracts booked since are written into its rows from ``first`` on, which no view
+        given out before covers, and all are written into a new buffer when they are all
+        recomputed or the book has grown."""
+        buffer = self._carried_buffer
+        if kept is None or self._n > buffer.size:
+            buffer = np.empty(self._cols["kind"].size)
+            if kept is None:
+                first = 0
+            else:
+                buffer[:first] = kept
+            self._carried_buffer = buffer
+        buffer[first : self._n] = self._carried_from(first)
+        return buffer[: self._n]
 
     def _carried_from(self, first: int) -> np.ndarray:
         """Carrying amounts of the contracts from row ``first`` on."""

@@ -41,6 +41,8 @@ __all__ = ["Hyperscaler"]
 
 GAP_CLOSED_PER_MONTH = 1 / 6
 BUFFER_MONTHS = 3
+_COMPUTE = (int(ContractKind.COMPUTE),)
+"""The contracts its compute rent comes from (``HotPotatoModel.compute_income``)."""
 MAX_LEVERAGE = {"AA": 2.5, "A": 2.5, "BBB": 7.0, "BB": 7.0, "B": 7.0}
 """Reported debt / annual cash flow it will go to, by calibrated rating: an AA firm
 protects an A rating; a levered builder or a neocloud goes to the BB bound, beyond
@@ -60,8 +62,8 @@ class Hyperscaler(Institution):
         """Own AI revenue booked this month, $B."""
         self.noise = 0.0
         """This month's standard normal demand shock (drawn in tick step 1)."""
-        self._rating: tuple[tuple[float, float], str] | None = None
-        """The last rating given, with the (reported debt, annual cash flow) it rated."""
+        self._rating: tuple[tuple[float, int, float, int], str] | None = None
+        """The last rating given, with what it was rated on (``rating``)."""
 
     @property
     def core_cash_flow(self) -> float:
@@ -81,11 +83,14 @@ class Hyperscaler(Institution):
     @property
     def rating(self) -> str:
         """Credit rating from reported leverage, no better than the calibrated rating. It
-        is rated again only when its reported debt or annual cash flow differ from those
-        last rated: most bookings (other firms' contracts, its own equity) change neither."""
-        leverage = (self.reported_debt(), self.annual_cash_flow())
-        if self._rating is None or self._rating[0] != leverage:
-            self._rating = (leverage, self._leverage_rating(*leverage))
+        is rated again only when what its leverage is made of may have changed: its
+        reported debt, the month, its own AI revenue or the compute contracts (its rent);
+        most bookings (other firms' contracts, its own equity) change none of them."""
+        m = self.m
+        reported = self.reported_debt()
+        basis = (reported, m.tick, self.ai_revenue, m.ledger.version_of(_COMPUTE))
+        if self._rating is None or self._rating[0] != basis:
+            self._rating = (basis, self._leverage_rating(reported, self.annual_cash_flow()))
         return self._rating[1]
 
     def _leverage_rating(self, reported: float, cash_flow: float) -> str:
@@ -252,9 +257,7 @@ class Hyperscaler(Institution):
     def renew_or_exit_leases(self) -> None:
         m = self.m
         ledger = m.ledger
-        ids = ledger.active_ids(ContractKind.SPV_LEASE, debtor=self.account)
-        ids = ids[ledger.column("maturity")[ids] <= m.tick]
-        for i in ids:
+        for i in m.spv_leases_ended(self.account):
             spv = m.agent_of(int(ledger.column("creditor")[i]))
             if self.needs_capacity():
                 ledger.set_terms(

@@ -116,6 +116,7 @@ def model_views(m: HotPotatoModel) -> list:
     for account in range(m.ledger.n_accounts):
         out += [
             m._leased_spvs(account),
+            m.spv_leases_ended(account),
             m.compute_income(account),
             m.rented_out_gw(account),
             m.rented_out_gw(account, m.tick + 6),
