@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from model.ledger import IS_DEBT, ContractKind, Sector
+from model.ledger import IS_DEBT, KindCode, Sector
 from model.losses import HOLDERS
 
 if TYPE_CHECKING:
@@ -31,9 +31,6 @@ __all__ = ["CrashDetector"]
 IS_AI_SECTOR = np.zeros(len(Sector), dtype=bool)
 IS_AI_SECTOR[[Sector.LAB, Sector.HYPERSCALER, Sector.SPV, Sector.CHIP_VENDOR]] = True
 """Lookup by sector: whether debt owed by it is AI-related."""
-# plain ints for comparisons with numpy arrays (an enum member takes numpy's slow path)
-_PAYABLE = int(ContractKind.PAYABLE)
-_NAV_LOAN = int(ContractKind.NAV_LOAN)
 
 
 class CrashDetector:
@@ -68,7 +65,7 @@ class CrashDetector:
         if self._ai_debtors.size != ledger.n_accounts:
             self._ai_debtors = IS_AI_SECTOR[ledger.sector_array()]
         ai_debtor = self._ai_debtors[debtor]
-        ai = IS_DEBT[kind] & (kind != _PAYABLE) & (ai_debtor | (kind == _NAV_LOAN))
+        ai = IS_DEBT[kind] & (kind != KindCode.PAYABLE) & (ai_debtor | (kind == KindCode.NAV_LOAN))
         return float(ledger.column("principal")[ids][ai].sum())
 
     def credit_losses(self) -> float:

@@ -20,7 +20,7 @@ from model.agents.base import Institution
 from model.assets import AssetBook
 from model.crash import CrashDetector
 from model.indicators import Recorder
-from model.ledger import DEBT_KINDS, WORLD, ContractKind, Ledger, Sector
+from model.ledger import DEBT_KINDS, WORLD, ContractKind, KindCode, Ledger, Sector
 from model.losses import LossTrace
 from model.markets import demand
 from model.markets.credit import BOND_DURATION, RATINGS, rating_spread
@@ -42,11 +42,11 @@ UNRATED = len(RATINGS)
 IS_SPV_LEASE = np.zeros(len(ContractKind), dtype=bool)
 IS_SPV_LEASE[ContractKind.SPV_LEASE] = True
 """Lookup by kind: an SPV's lease to its sponsor (faster than comparing with the enum)."""
-_COMPUTE = (int(ContractKind.COMPUTE),)
-_SPV_LEASES = (int(ContractKind.SPV_LEASE),)
+_COMPUTE = (KindCode.COMPUTE,)
+_SPV_LEASES = (KindCode.SPV_LEASE,)
 _LEASES = (*_COMPUTE, *_SPV_LEASES)
-_LOANS = (int(ContractKind.LOAN),)
-_BONDS = (int(ContractKind.BOND),)
+_LOANS = (KindCode.LOAN,)
+_BONDS = (KindCode.BOND,)
 """The kinds the views of compute contracts, SPV leases, loans and bonds read
 (``_cached_on_contracts``)."""
 _RATED = (*DEBT_KINDS.tolist(), *_COMPUTE)

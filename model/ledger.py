@@ -38,6 +38,7 @@ __all__ = [
     "ContractKind",
     "DEBT_KINDS",
     "InvariantError",
+    "KindCode",
     "Ledger",
     "Sector",
     "WORLD",
@@ -113,11 +114,24 @@ class Amortisation(IntEnum):
     """A fixed monthly ``payment`` (leases, compute contracts) until maturity."""
 
 
-# plain ints for comparisons with numpy arrays (an enum member takes numpy's slow path)
-_PAYABLE = int(ContractKind.PAYABLE)
+class KindCode:
+    """Each ``ContractKind`` as a plain int, for comparisons with numpy arrays (numpy takes
+    a slow path with an enum member): ``kind == KindCode.BOND``."""
+
+    LOAN = int(ContractKind.LOAN)
+    BOND = int(ContractKind.BOND)
+    COMPUTE = int(ContractKind.COMPUTE)
+    SPV_LEASE = int(ContractKind.SPV_LEASE)
+    EQUITY = int(ContractKind.EQUITY)
+    VENDOR_FINANCING = int(ContractKind.VENDOR_FINANCING)
+    GUARANTEE = int(ContractKind.GUARANTEE)
+    NAV_LOAN = int(ContractKind.NAV_LOAN)
+    PAYABLE = int(ContractKind.PAYABLE)
+
+
+# plain ints, as ``KindCode``
 _LINEAR = int(Amortisation.LINEAR)
 _LEVEL = int(Amortisation.LEVEL)
-_EQUITY = int(ContractKind.EQUITY)
 
 _FEW_ROWS = 8
 """Up to this many contracts booked since a view was computed are checked one by one."""
@@ -787,7 +801,11 @@ class Ledger:
         kind, start, maturity = int(c["kind"][i]), int(c["start"][i]), int(c["maturity"][i])
         principal = float(c["principal"][i])
         debt = bool(IS_DEBT[kind])
-        pays = (start < tick or kind == _PAYABLE) if debt else IS_LEASE[kind] and tick < maturity
+        pays = (
+            (start < tick or kind == KindCode.PAYABLE)
+            if debt
+            else IS_LEASE[kind] and tick < maturity
+        )
         if not (c["active"][i] and pays and start <= tick and principal > 0):
             return None
         amortisation = int(c["amortisation"][i])
@@ -823,7 +841,7 @@ class Ledger:
         # debt pays from the month after it is issued (a payable in its month); a lease
         # while start <= tick < maturity
         pays = np.where(
-            debt, (start < tick) | (kind == _PAYABLE), IS_LEASE[kind] & (tick < maturity)
+            debt, (start < tick) | (kind == KindCode.PAYABLE), IS_LEASE[kind] & (tick < maturity)
         )
         due = np.flatnonzero(pays & (start <= tick) & (principal > 0))
         ids = rows[due]
@@ -869,7 +887,7 @@ class Ledger:
         """Carrying amounts of the contracts from row ``first`` on."""
         rows = slice(first, self._n)
         kind = self._cols["kind"][rows]
-        carries = IS_DEBT[kind] | (kind == _EQUITY)
+        carries = IS_DEBT[kind] | (kind == KindCode.EQUITY)
         return np.where(self._cols["active"][rows] & carries, self._cols["principal"][rows], 0.0)
 
     def _debt_from(self, first: int) -> np.ndarray:

@@ -34,7 +34,7 @@ import numpy as np
 from scipy import sparse
 
 from model.clearing import clearing_vector
-from model.ledger import IS_DEBT, IS_LEASE, WORLD, ContractKind, Dues, Ledger, Sector
+from model.ledger import IS_DEBT, IS_LEASE, WORLD, ContractKind, Dues, KindCode, Ledger, Sector
 from model.losses import Channel
 
 if TYPE_CHECKING:
@@ -49,11 +49,6 @@ LEASE_DAMAGE_MONTHS = 12
 MAX_ROUNDS = 100
 _EPS = float(np.finfo(np.float64).eps)
 """Relative round-off of one floating-point operation."""
-
-# plain ints for comparisons with numpy arrays (an enum member takes numpy's slow path)
-_COMPUTE = int(ContractKind.COMPUTE)
-_SPV_LEASE = int(ContractKind.SPV_LEASE)
-_EQUITY = int(ContractKind.EQUITY)
 
 _CHANNEL_OF_KIND = {
     ContractKind.LOAN: Channel.LOAN,
@@ -142,7 +137,7 @@ def _close_finished(m: HotPotatoModel) -> None:
     principal = ledger.column("principal")[ids]
     maturity = ledger.column("maturity")[ids]
     debt_done = IS_DEBT[kind] & (principal <= 1e-12)
-    lease_done = (kind == _COMPUTE) & ((maturity <= m.tick) | (principal <= 1e-12))
+    lease_done = (kind == KindCode.COMPUTE) & ((maturity <= m.tick) | (principal <= 1e-12))
     ledger.close(ids[debt_done | lease_done])
 
 
@@ -217,11 +212,11 @@ def _pay_claimants(
     collateral = ledger.column("collateral")[owed]
     is_debt = IS_DEBT[kind]
     is_lease = IS_LEASE[kind]
-    is_equity = kind == _EQUITY
+    is_equity = kind == KindCode.EQUITY
     claim = np.where(is_debt | is_equity, principal, 0.0)
     claim = np.where(is_lease, np.minimum(principal, LEASE_DAMAGE_MONTHS * payment), claim)
     rvg = ledger.column("residual_guarantee")[owed]
-    claim = np.where(kind == _SPV_LEASE, claim + rvg, claim)
+    claim = np.where(kind == KindCode.SPV_LEASE, claim + rvg, claim)
     recovered = np.zeros(owed.size)
 
     pool = ledger.cash_of(account)

@@ -18,15 +18,13 @@ import numpy as np
 
 from model.agents.base import Institution
 from model.calibration import FundProfile
-from model.ledger import WORLD, ContractKind, Sector
+from model.ledger import WORLD, ContractKind, KindCode, Sector
 from model.losses import Channel
 
 __all__ = ["Fund"]
 
 LIQUIDITY_BUFFER = 0.03
 FIRE_SALE_DISCOUNT = 0.10
-_BOND = int(ContractKind.BOND)
-"""The bond kind as a plain int (numpy compares an enum member slowly)."""
 
 
 class Fund(Institution):
@@ -96,7 +94,7 @@ class Fund(Institution):
         m = self.m
         ledger = m.ledger
         ids, debtor = self._holdings()
-        bonds = ids[(ledger.column("kind")[ids] == _BOND) & (debtor != WORLD)]
+        bonds = ids[(ledger.column("kind")[ids] == KindCode.BOND) & (debtor != WORLD)]
         # dearest first (least loss), then by issuer's name: not by contract number
         prices = m.bond_prices(bonds)
         names = [ledger.names[d] for d in ledger.column("debtor")[bonds]]

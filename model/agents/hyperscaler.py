@@ -34,14 +34,14 @@ import math
 from model.agents.base import Institution
 from model.calibration import HyperscalerProfile
 from model.financing import Decision, Request
-from model.ledger import WORLD, Amortisation, ContractKind, Sector
+from model.ledger import WORLD, Amortisation, KindCode, Sector
 from model.markets.credit import RATINGS, leverage_rating, rating_spread
 
 __all__ = ["Hyperscaler"]
 
 GAP_CLOSED_PER_MONTH = 1 / 6
 BUFFER_MONTHS = 3
-_COMPUTE = (int(ContractKind.COMPUTE),)
+_COMPUTE = (KindCode.COMPUTE,)
 """The contracts its compute rent comes from (``HotPotatoModel.compute_income``)."""
 MAX_LEVERAGE = {"AA": 2.5, "A": 2.5, "BBB": 7.0, "BB": 7.0, "B": 7.0}
 """Reported debt / annual cash flow it will go to, by calibrated rating: an AA firm

@@ -16,7 +16,7 @@ import numpy as np
 
 from model.agents.base import Institution
 from model.financing import Decision, Request, buy_equity
-from model.ledger import IS_DEBT, WORLD, Amortisation, ContractKind, Sector
+from model.ledger import IS_DEBT, WORLD, Amortisation, ContractKind, KindCode, Sector
 from model.losses import Channel
 from model.markets.credit import rating_spread
 
@@ -24,8 +24,6 @@ __all__ = ["SPV"]
 
 SPV_DEBT_MONTHS = 240
 EQUITY_YIELD = 0.09
-_EQUITY = int(ContractKind.EQUITY)
-"""The equity kind as a plain int (numpy compares an enum member slowly)."""
 
 
 class SPV(Institution):
@@ -140,7 +138,7 @@ class SPV(Institution):
         )
         ledger.reduce(debt, amounts)
         ledger.close(debt)
-        stakes = mine[kind == _EQUITY]
+        stakes = mine[kind == KindCode.EQUITY]
         held = ledger.column("principal")[stakes].copy()
         holders = ledger.column("creditor")[stakes]
         left = max(self.cash, 0.0)
@@ -160,6 +158,6 @@ class SPV(Institution):
             ledger.reduce(stakes, held)
         elif left > 0:
             ledger.transfer(self.account, WORLD, left)
-        ledger.close(mine[~IS_DEBT[kind] & (kind != _EQUITY)])
+        ledger.close(mine[~IS_DEBT[kind] & (kind != KindCode.EQUITY)])
         ledger.close(stakes)
         return sold
