@@ -142,8 +142,6 @@ class HotPotatoModel(mesa.Model):
         self.spvs: list[SPV] = []
         self._spv_of: dict[tuple[int, int], SPV] = {}
         self._cache: dict[str, tuple[tuple, Any]] = {}
-        self._issuers: tuple[tuple[int, int], tuple[np.ndarray, ...]] | None = None
-        """``_bond_issuers`` with the numbers of accounts and of agents it covers."""
         self._members: dict[type, tuple[Institution, ...]] = {}
         self._build_economy()
         # labs, hyperscalers, banks and funds are all created with the economy (only SPVs
@@ -709,8 +707,8 @@ class HotPotatoModel(mesa.Model):
         are only ever opened, each for one agent, and agents never leave, so they are kept
         until the number of accounts or of agents changes."""
         n = self.ledger.n_accounts
-        opened = (n, len(self._by_account))
-        if self._issuers is None or self._issuers[0] != opened:
+
+        def compute():
             issuer = np.arange(n)
             spv = np.zeros(n, dtype=bool)
             fixed = np.full(n, UNRATED)
@@ -721,8 +719,9 @@ class HotPotatoModel(mesa.Model):
                 rating = None if isinstance(agent, Hyperscaler) else getattr(agent, "rating", None)
                 if rating is not None:
                     fixed[account] = RATINGS.index(rating)
-            self._issuers = (opened, (issuer, spv, fixed))
-        return self._issuers[1]
+            return issuer, spv, fixed
+
+        return self._kept("bond_issuers", (n, len(self._by_account)), compute)
 
     def bond_prices(self, ids: np.ndarray) -> np.ndarray:
         """Market price per unit of face of bonds ``ids``: ``1 - duration * Δspread``,

@@ -140,15 +140,15 @@ def check_model(m: HotPotatoModel) -> None:
     """The model's cached views equal those computed with none of its caches."""
     kept = model_views(m)
     crash = m.crash
-    saved = (m._cache, m._issuers, crash._ai_debt, crash._ai_debtors)
+    saved = (m._cache, crash._ai_debt, crash._ai_debtors)
     ratings = [h._rating for h in m.hyperscalers]
-    m._cache, m._issuers, crash._ai_debt, crash._ai_debtors = {}, None, None, np.zeros(0, bool)
+    m._cache, crash._ai_debt, crash._ai_debtors = {}, None, np.zeros(0, bool)
     for h in m.hyperscalers:
         h._rating = None
     try:
         new = model_views(m)
     finally:
-        m._cache, m._issuers, crash._ai_debt, crash._ai_debtors = saved
+        m._cache, crash._ai_debt, crash._ai_debtors = saved
         for h, rating in zip(m.hyperscalers, ratings, strict=True):
             h._rating = rating
     for k, (a, b) in enumerate(zip(kept, new, strict=True)):
