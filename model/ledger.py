@@ -28,6 +28,7 @@ The book grows by doubling its arrays, so adding a contract is amortised O(1).
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -49,6 +50,8 @@ WORLD = 0
 
 MAX_RATE = 1.0
 """Largest annual rate a contract may carry (100% a year); anything above is an input error."""
+_LARGEST = sys.float_info.max
+"""Largest amount a float column holds: an integer amount beyond it is refused, as is inf."""
 
 
 class Sector(IntEnum):
@@ -148,8 +151,13 @@ def _sums(accounts: np.ndarray, amounts: np.ndarray, n: int) -> np.ndarray:
 
 
 def _finite(value) -> bool:
-    """Whether ``value`` is a finite number: ``np.isfinite``, with a fast path for floats."""
-    return math.isfinite(value) if isinstance(value, float) else bool(np.isfinite(value))
+    """Whether ``value`` is a finite number a float can hold (an integer beyond the largest
+    float is not): ``np.isfinite``, with fast paths for floats and integers."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, int):
+        return -_LARGEST <= value <= _LARGEST
+    return bool(np.isfinite(value))
 
 
 def _check_terms(principal, payment, gw, residual_guarantee, basis, rate) -> None:
@@ -434,11 +442,11 @@ class Ledger:
         principal (1 unless the claim was bought at a discount or premium)."""
         maturity = start if maturity is None else maturity
         if not (  # the usual case, valid numbers, in one pass (NaN fails every comparison)
-            0.0 <= principal < math.inf
-            and 0.0 <= payment < math.inf
-            and 0.0 <= gw < math.inf
-            and 0.0 <= residual_guarantee < math.inf
-            and 0.0 <= basis < math.inf
+            0.0 <= principal <= _LARGEST
+            and 0.0 <= payment <= _LARGEST
+            and 0.0 <= gw <= _LARGEST
+            and 0.0 <= residual_guarantee <= _LARGEST
+            and 0.0 <= basis <= _LARGEST
             and 0.0 <= rate <= MAX_RATE
         ):
             _check_terms(principal, payment, gw, residual_guarantee, basis, rate)

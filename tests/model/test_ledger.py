@@ -327,6 +327,7 @@ BAD_ADD = [
     ("principal", -1.0, {}),
     ("principal", math.nan, {}),
     ("principal", math.inf, {}),
+    ("principal", 10**400, {}),  # an integer no float holds
     ("payment", -0.5, {}),
     ("payment", math.nan, {}),
     ("gw", -2.0, {}),
@@ -340,6 +341,7 @@ BAD_ADD = [
     ("rate", 1.5, {}),
     ("rate", math.nan, {}),
     ("rate", math.inf, {}),
+    ("basis", 10**400, {}),
     ("maturity", 2, {}),  # before start 3
     ("reference", 2, {"kind": ContractKind.GUARANTEE}),  # only contracts 0 and 1 exist
     ("reference", -2, {"kind": ContractKind.GUARANTEE}),
