@@ -81,10 +81,6 @@ def _pay_dues(ledger: Ledger, dues: Dues) -> set[int]:
     """Pay ``dues`` (not none), each debtor the fraction of them the clearing vector says;
     returns the accounts that paid less than they owed."""
     fraction = _paid_fraction(ledger, dues)
-    if fraction is None:  # a fraction of 1 would leave every amount as it is
-        ledger.transfer_many(dues.debtor, dues.creditor, dues.cash)
-        ledger.reduce(dues.ids, dues.reduction)
-        return set()
     share = fraction[dues.debtor]
     ledger.transfer_many(dues.debtor, dues.creditor, dues.cash * share)
     ledger.reduce(dues.ids, dues.reduction * share)
@@ -92,14 +88,13 @@ def _pay_dues(ledger: Ledger, dues: Dues) -> set[int]:
     return {int(i) for i in short if i != WORLD}
 
 
-def _paid_fraction(ledger: Ledger, dues: Dues) -> np.ndarray | None:
+def _paid_fraction(ledger: Ledger, dues: Dues) -> np.ndarray:
     """Fraction of its dues each account pays this month, by the Eisenberg–Noe clearing
-    vector (1 for an account that pays in full or owes nothing); None when every account
-    pays in full."""
+    vector (1 for an account that pays in full or owes nothing)."""
     n = ledger.n_accounts
     outside = np.maximum(ledger.cash, 0.0)
     if _all_pay_in_full(dues, outside):
-        return None
+        return np.ones(n)
     liabilities = sparse.csr_array((dues.cash, (dues.debtor, dues.creditor)), shape=(n, n))
     owed = np.asarray(liabilities.sum(axis=1)).ravel()
     outside[WORLD] = owed[WORLD]  # the rest of the economy always pays
