@@ -47,9 +47,10 @@ _SPV_LEASES = (KindCode.SPV_LEASE,)
 _LEASES = (*_COMPUTE, *_SPV_LEASES)
 _LOANS = (KindCode.LOAN,)
 _BONDS = (KindCode.BOND,)
-"""The kinds the views of compute contracts, SPV leases, loans and bonds read
+_DEBTS = tuple(DEBT_KINDS.tolist())
+"""The kinds the views of compute contracts, SPV leases, loans, bonds and debt read
 (``_cached_on_contracts``)."""
-_RATED = (*DEBT_KINDS.tolist(), *_COMPUTE)
+_RATED = (*_DEBTS, *_COMPUTE)
 """The kinds a hyperscaler's rating reads: debt (its reported debt) and compute contracts
 (the rent in its cash flow)."""
 
@@ -340,18 +341,6 @@ class HotPotatoModel(mesa.Model):
         self.government.pay(holder, amount, "deposit_insurance" if bank else "guarantees")
 
     # ------------------------------------------------------------- shared views
-    def _cached(self, key: str, compute, *, on_cash: bool = True, on_books: bool = True, inputs=()):
-        """``compute()``, reused until the month, the GPU price, ``inputs`` or (with
-        ``on_books``) the ledger and the asset book change: with ``on_cash`` any change of
-        the ledger, else only of its contracts."""
-        if on_books:
-            ledger = self.ledger
-            version = ledger.version if on_cash else ledger.contracts_version
-            stamp = (version, self.assets.version, self.tick, self.market.used_gpu_index, *inputs)
-        else:
-            stamp = (self.tick, self.market.used_gpu_index, *inputs)
-        return self._kept(key, stamp, compute)
-
     def _kept(self, key: str, stamp: tuple, compute):
         """``compute()``, reused while ``stamp``, everything its value depends on, is the
         same (the views below build their stamps themselves: one call less per query; a
@@ -605,8 +594,10 @@ class HotPotatoModel(mesa.Model):
                     )
             return out
 
-        # accounts only ever join the defaulted set, so its size says whether it changed
-        by_sponsor = self._cached("spv_debt", compute, on_cash=False, inputs=(len(self.defaulted),))
+        # SPVs are only ever added, and accounts only ever join the defaulted set: their
+        # numbers say whether either changed
+        inputs = (len(self.spvs), len(self.defaulted))
+        by_sponsor = self._cached_on_contracts("spv_debt", compute, _DEBTS, inputs=inputs)
         return by_sponsor.get(sponsor, 0.0)
 
     def compute_fees_by_lab(self, provider: int) -> dict[int, float]:
