@@ -730,7 +730,11 @@ class Ledger:
         if kept is not None and kept[0] == key:
             if kept[1] == self._n:
                 return kept[2]
-            owed = self._owed_plus_rows(kept[2], kept[1])
+            due, cash, _ = self._by_row
+            first = kept[1]
+            # a contract not due adds 0.0, which leaves a sum of amounts >= 0 as it is
+            added = np.where(due[first : self._n], cash[first : self._n], 0.0)
+            owed = self._plus_rows(kept[2], "debtor", first, added)
         elif self._dues is not None:
             owed = _sums(self._dues.debtor, self._dues.cash, self._n_accounts)
         else:  # the kept dues' cash by debtor, without gathering the rest of the dues
@@ -739,17 +743,6 @@ class Ledger:
             owed = _sums(self._cols["debtor"][ids], cash[ids], self._n_accounts)
         owed.flags.writeable = False
         self._owed = (key, self._n, owed)
-        return owed
-
-    def _owed_plus_rows(self, owed: np.ndarray, first: int) -> np.ndarray:
-        """``owed`` by account plus the dues kept for the contracts from row ``first`` on,
-        added one row after another as ``np.bincount`` adds them."""
-        owed = owed.copy()
-        due, cash, _ = self._by_row
-        debtor = self._cols["debtor"]
-        for i in range(first, self._n):
-            if due[i]:
-                owed[debtor[i]] += cash[i]
         return owed
 
     def _update_dues(self, tick: int) -> None:
