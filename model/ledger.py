@@ -104,6 +104,9 @@ IS_DEBT[DEBT_KINDS] = True
 """Lookup by kind: whether a contract's principal is debt (faster than ``np.isin``)."""
 IS_LEASE = np.zeros(len(ContractKind), dtype=bool)
 IS_LEASE[LEASE_KINDS] = True
+CARRIES = IS_DEBT.copy()
+CARRIES[ContractKind.EQUITY] = True
+"""Lookup by kind: whether a contract carries its principal (debt and equity stakes)."""
 
 
 class Amortisation(IntEnum):
@@ -269,16 +272,14 @@ class Ledger:
         self._kind_versions = [0] * len(ContractKind)
         """By kind: incremented by every change to a contract of that kind (see
         ``version_of``)."""
-        self._edits_version = 0
-        """Incremented by every change to contracts already booked (but to their collateral,
-        which no kept view reads, and to a lease's terms, which change its dues alone: see
-        ``_redo``) and by a new account. A view of the book computed at the same
-        ``_edits_version`` stays right for the rows it covered, so it is brought up to date
-        by adding the rows booked since."""
-        self._views: dict[str, tuple[int, int, np.ndarray]] = {}
+        self._sheets_rows: int | None = None
+        """How many contracts the kept carried amounts and balance sheets cover (None: none
+        kept, as after any change to a contract already booked or a new account)."""
         self._carried_buffer = np.zeros(0)
-        """The carried amounts of the contracts, in front, over the book's capacity
-        (``_carried_update``)."""
+        """The kept carried amounts of the contracts, in front, over the book's capacity: a
+        contract booked since is written after them, where no view given out reaches."""
+        self._carried = self._assets = self._liabilities = np.zeros(0)
+        """The kept ``carried``, ``financial_assets`` and ``liabilities`` (read-only)."""
         self._redo: list[int] | None = []
         """Booked contracts changed since the dues were kept, whose dues must be redone
         (None: more than ``_FEW_DUES``, too many to redo alone)."""
@@ -485,33 +486,30 @@ class Ledger:
         c["off_balance"][i] = off_balance
         c["basis"][i] = basis
         c["active"][i] = True
-        self._booked(1, kinds=(kind,))
+        self._n += 1
+        self._column_views.clear()  # they end before the new contract
+        self.version += 1
+        self.contracts_version += 1
+        self._kind_versions[kind] += 1
         return i
-
-    def _booked(self, count: int, kinds=None) -> None:
-        """Take ``count`` rows just written after the last contract into the book (of
-        ``kinds``, if the caller knows them)."""
-        self._n += count
-        self._column_views.clear()
-        self._changed(slice(self._n - count, self._n), kinds)
 
     def _edited(self, ids=None) -> None:
         """Record a change to the contracts ``ids`` already booked (without ``ids``: a new
-        account, which changes the length of every view by account)."""
+        account, which changes the length of every view by account). The kept balance
+        sheets are recomputed when next asked for."""
         if ids is not None:
             self._changed(ids)
             self._dues_changed(ids)
         else:
             self.version += 1
             self.contracts_version += 1
-        self._edits_version += 1
+        self._sheets_rows = None
 
-    def _changed(self, ids, kinds=None) -> None:
-        """Record a change to the contracts ``ids`` (an index array or a slice of rows) of
-        ``kinds`` (read from the book if not given)."""
+    def _changed(self, ids) -> None:
+        """Record a change to the contracts ``ids`` (a list or an array of ids)."""
         self.version += 1
         self.contracts_version += 1
-        for kind in set(self._cols["kind"][ids].tolist()) if kinds is None else kinds:
+        for kind in set(self._cols["kind"][ids].tolist()):
             self._kind_versions[kind] += 1
 
     def _dues_changed(self, ids) -> None:
@@ -864,52 +862,65 @@ class Ledger:
     # ------------------------------------------------------------ balance sheet
     def carried(self) -> np.ndarray:
         """Carrying amount of each contract ($B): principal for debt and equity stakes,
-        zero for executory leases and contingent guarantees (cached until the next change)."""
-        return self._kept("carried", self._carried_update)
+        zero for executory leases and contingent guarantees (kept until the next change)."""
+        self._update_sheets()
+        return self._carried
 
-    def _carried_update(self, kept: np.ndarray | None, first: int) -> np.ndarray:
-        """Carried amounts of all contracts, or ``kept`` followed by those from ``first``.
-        They are the front of a buffer over the book's capacity: the amounts of the
-        contracts booked since are written into its rows from ``first`` on, which no view
-        given out before covers, and all are written into a new buffer when they are all
-        recomputed or the book has grown."""
-        buffer = self._carried_buffer
-        if kept is None or self._n > buffer.size:
-            buffer = np.empty(self._cols["kind"].size)
-            if kept is None:
-                first = 0
-            else:
-                buffer[:first] = kept
-            self._carried_buffer = buffer
-        buffer[first : self._n] = self._carried_from(first)
-        return buffer[: self._n]
+    def financial_assets(self) -> np.ndarray:
+        """Sum of contracts carried as assets, by account ($B; kept until a change)."""
+        self._update_sheets()
+        return self._assets
 
-    def _carried_from(self, first: int) -> np.ndarray:
-        """Carrying amounts of the contracts from row ``first`` on."""
-        rows = slice(first, self._n)
-        kind = self._cols["kind"][rows]
-        carries = IS_DEBT[kind] | (kind == KindCode.EQUITY)
-        return np.where(self._cols["active"][rows] & carries, self._cols["principal"][rows], 0.0)
+    def liabilities(self) -> np.ndarray:
+        """Debt owed by each account ($B; kept until a change). Equity stakes are not
+        liabilities; an SPV's debt is the SPV's (its sponsor's true leverage adds it)."""
+        self._update_sheets()
+        return self._liabilities
 
-    def _debt_from(self, first: int) -> np.ndarray:
-        """Carried debt of the contracts from row ``first`` on (zero for other kinds)."""
-        kind = self._cols["kind"][first : self._n]
-        return np.where(IS_DEBT[kind], self.carried()[first:], 0.0)
-
-    def _kept(self, name: str, update) -> np.ndarray:
-        """``update(None, 0)`` (an array, made read-only), kept until a booked contract
-        changes. Once contracts are booked, ``update(kept, first)`` brings it up to date
-        from the first row booked since, ``first``."""
-        hit = self._views.get(name)
-        if hit is not None and hit[0] == self._edits_version:
-            if hit[1] == self._n:
-                return hit[2]
-            value = update(hit[2], hit[1])
+    def _update_sheets(self) -> None:
+        """Bring the kept carried amounts and balance sheets up to the whole book: a few
+        contracts booked since are added one by one, else all are summed anew (as after a
+        change to a contract already booked, which a sum in id order cannot take back)."""
+        first = self._sheets_rows
+        if first == self._n:
+            return
+        if first is None or self._n - first > _FEW_ROWS or self._n > self._carried_buffer.size:
+            self._sheets_anew()
         else:
-            value = update(None, 0)
-        value.flags.writeable = False
-        self._views[name] = (self._edits_version, self._n, value)
-        return value
+            self._sheets_plus(first)
+        self._sheets_rows = self._n
+        for view in (self._carried, self._assets, self._liabilities):
+            view.flags.writeable = False
+
+    def _sheets_anew(self) -> None:
+        """Carried amounts and balance sheets of all contracts, the carried amounts in a new
+        buffer over the book's capacity (those given out before keep theirs)."""
+        n, c = self._n, self._cols
+        kind = c["kind"][:n]
+        carried = np.where(c["active"][:n] & CARRIES[kind], c["principal"][:n], 0.0)
+        self._carried_buffer = np.empty(c["kind"].size)
+        self._carried = self._carried_buffer[:n]
+        self._carried[:] = carried
+        self._assets = self._by_account("creditor", carried)
+        self._liabilities = self._by_account("debtor", np.where(IS_DEBT[kind], carried, 0.0))
+
+    def _sheets_plus(self, first: int) -> None:
+        """The kept balance sheets plus the contracts from row ``first`` on, added one after
+        another as ``np.bincount`` adds them, so the sums are those over all rows to the bit
+        (a contract that carries nothing adds 0.0, which leaves a sum of amounts >= 0 as it
+        is); their carried amounts are written after the kept ones."""
+        c = self._cols
+        assets, liabilities = self._assets.copy(), self._liabilities.copy()
+        for i in range(first, self._n):
+            kind = c["kind"][i]
+            amount = c["principal"][i] if c["active"][i] and CARRIES[kind] else 0.0
+            self._carried_buffer[i] = amount
+            if amount:
+                assets[c["creditor"][i]] += amount
+                if IS_DEBT[kind]:
+                    liabilities[c["debtor"][i]] += amount
+        self._carried = self._carried_buffer[: self._n]
+        self._assets, self._liabilities = assets, liabilities
 
     def _by_account(self, column: str, amounts: np.ndarray) -> np.ndarray:
         """Sum of ``amounts`` (one per contract) by the account in ``column``, $B."""
@@ -929,27 +940,6 @@ class Ledger:
             sums[account] += amount
         return sums
 
-    def financial_assets(self) -> np.ndarray:
-        """Sum of contracts carried as assets, by account ($B; cached until a change)."""
-        return self._kept("assets", self._assets_update)
-
-    def _assets_update(self, kept: np.ndarray | None, first: int) -> np.ndarray:
-        """Financial assets by account, or ``kept`` plus the contracts from ``first``."""
-        if kept is None:
-            return self._by_account("creditor", self.carried())
-        return self._plus_rows(kept, "creditor", first, self.carried()[first:])
-
-    def liabilities(self) -> np.ndarray:
-        """Debt owed by each account ($B; cached until a change). Equity stakes are not
-        liabilities; an SPV's debt is the SPV's (its sponsor's true leverage adds it)."""
-        return self._kept("liabilities", self._liabilities_update)
-
-    def _liabilities_update(self, kept: np.ndarray | None, first: int) -> np.ndarray:
-        """Debt by account, or ``kept`` plus that of the contracts from ``first``."""
-        if kept is None:
-            return self._by_account("debtor", self._debt_from(0))
-        return self._plus_rows(kept, "debtor", first, self._debt_from(first))
-
     def equity(self, real_assets: np.ndarray | None = None) -> np.ndarray:
         """Derived equity of each account: cash + financial assets + real assets − debt."""
         eq = self._cash[: self._n_accounts] + self.financial_assets() - self.liabilities()
@@ -959,11 +949,9 @@ class Ledger:
 
     def equity_of(self, account: int, real_assets: float = 0.0) -> float:
         """``equity(real)[account]`` for one account, without building the whole array."""
+        self._update_sheets()
         return float(
-            self._cash[account]
-            + self.financial_assets()[account]
-            - self.liabilities()[account]
-            + real_assets
+            self._cash[account] + self._assets[account] - self._liabilities[account] + real_assets
         )
 
     def exposures(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
