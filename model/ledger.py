@@ -293,11 +293,8 @@ class Ledger:
         self._by_row: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         """The kept dues by contract row (whether due, cash, reduction), over the book's
         capacity when they were computed: a few rows are redone in place."""
-        self._dues_redone = 0
-        """Incremented when kept dues are recomputed, but for rows booked since: sums of
-        the dues taken before then are out of date."""
-        self._owed: tuple[tuple[int, int, int], int, np.ndarray] | None = None
-        """``obligations``: (month, ``_dues_redone``, accounts), rows summed, the sums."""
+        self._owed: np.ndarray | None = None
+        """``obligations`` of the kept dues (None: to be summed anew)."""
 
     # ----------------------------------------------------------------- accounts
     @property
@@ -496,13 +493,15 @@ class Ledger:
     def _edited(self, ids=None) -> None:
         """Record a change to the contracts ``ids`` already booked (without ``ids``: a new
         account, which changes the length of every view by account). The kept balance
-        sheets are recomputed when next asked for."""
+        sheets (and, with a new account, the obligations) are summed anew when next asked
+        for."""
         if ids is not None:
             self._changed(ids)
             self._dues_changed(ids)
         else:
             self.version += 1
             self.contracts_version += 1
+            self._owed = None
         self._sheets_rows = None
 
     def _changed(self, ids) -> None:
@@ -720,53 +719,54 @@ class Ledger:
     def obligations(self, tick: int) -> np.ndarray:
         """What each account owes in month ``tick`` under its contracts, $B (read-only):
         the ``cash`` of ``dues(tick)`` summed by debtor, one contract after another in id
-        order as ``np.bincount`` sums it. Kept like the dues: while no contract summed
-        changes, those booked since are added to the sums."""
+        order as ``np.bincount`` sums it. Kept with the dues: while no contract summed
+        changes, the dues of those booked since are added to the sums."""
         self._update_dues(tick)
-        key = (tick, self._dues_redone, self._n_accounts)
-        kept = self._owed
-        if kept is not None and kept[0] == key:
-            if kept[1] == self._n:
-                return kept[2]
-            due, cash, _ = self._by_row
-            first = kept[1]
-            # a contract not due adds 0.0, which leaves a sum of amounts >= 0 as it is
-            added = np.where(due[first : self._n], cash[first : self._n], 0.0)
-            owed = self._plus_rows(kept[2], "debtor", first, added)
-        elif self._dues is not None:
-            owed = _sums(self._dues.debtor, self._dues.cash, self._n_accounts)
-        else:  # the kept dues' cash by debtor, without gathering the rest of the dues
+        if self._owed is None:
             due, cash, _ = self._by_row
             ids = np.flatnonzero(due[: self._n])
-            owed = _sums(self._cols["debtor"][ids], cash[ids], self._n_accounts)
-        owed.flags.writeable = False
-        self._owed = (key, self._n, owed)
-        return owed
+            self._owed = _sums(self._cols["debtor"][ids], cash[ids], self._n_accounts)
+            self._owed.flags.writeable = False
+        return self._owed
 
     def _update_dues(self, tick: int) -> None:
         """Bring the dues kept by row to month ``tick`` and the contracts changed or booked
-        since: a few rows are redone alone, else all (then ``_dues_redone`` moves on, as
-        when a row kept before is redone)."""
-        redo = self._redo
-        if self._dues_tick == tick and redo == [] and self._dues_rows == self._n:
+        since: a few rows are redone alone, else all. The kept obligations take the dues
+        of the contracts booked since, unless a contract they summed was redone."""
+        redo, first = self._redo, self._dues_rows
+        if self._dues_tick == tick and redo == [] and first == self._n:
             return
         if (
             self._dues_tick != tick
             or redo is None
-            or len(redo) + self._n - self._dues_rows > _FEW_DUES
+            or len(redo) + self._n - first > _FEW_DUES
             or self._n > self._by_row[0].size
         ):
             dues = self._dues_of(self.active_ids(), tick)
             self._keep_by_row(dues)
             self._dues = _read_only(dues)
-            self._dues_redone += 1
+            self._owed = None
         else:
-            if any(i < self._dues_rows for i in redo):
-                self._dues_redone += 1
-            for i in {*redo, *range(self._dues_rows, self._n)}:
+            for i in {*redo, *range(first, self._n)}:
                 self._redo_row(i, tick)
             self._dues = None
+            if any(i < first for i in redo):
+                self._owed = None
+            elif self._owed is not None:
+                self._owed = self._owed_plus(first)
         self._dues_tick, self._dues_rows, self._redo = tick, self._n, []
+
+    def _owed_plus(self, first: int) -> np.ndarray:
+        """The kept obligations plus the kept dues of the contracts from row ``first`` on,
+        added one after another as ``np.bincount`` adds them (read-only)."""
+        owed = self._owed.copy()
+        due, cash, _ = self._by_row
+        debtor = self._cols["debtor"]
+        for i in range(first, self._n):
+            if due[i]:
+                owed[debtor[i]] += cash[i]
+        owed.flags.writeable = False
+        return owed
 
     def _keep_by_row(self, dues: Dues) -> None:
         """Keep ``dues`` by contract row, over the book's capacity."""
@@ -925,20 +925,6 @@ class Ledger:
     def _by_account(self, column: str, amounts: np.ndarray) -> np.ndarray:
         """Sum of ``amounts`` (one per contract) by the account in ``column``, $B."""
         return _sums(self._cols[column][: self._n], amounts, self._n_accounts)
-
-    def _plus_rows(self, sums: np.ndarray, column: str, first: int, amounts) -> np.ndarray:
-        """``sums`` by account plus ``amounts`` of the contracts from row ``first`` on.
-        ``np.add.at`` adds one row after another as ``np.bincount`` does, so the result is
-        ``_by_account`` over all rows, bit for bit; a few rows are added one by one in
-        Python, the same additions, for less than the cost of ``np.add.at``."""
-        sums = sums.copy()
-        accounts = self._cols[column][first : self._n]
-        if accounts.size > _FEW_ROWS:
-            np.add.at(sums, accounts, amounts)
-            return sums
-        for account, amount in zip(accounts.tolist(), amounts.tolist(), strict=True):
-            sums[account] += amount
-        return sums
 
     def equity(self, real_assets: np.ndarray | None = None) -> np.ndarray:
         """Derived equity of each account: cash + financial assets + real assets − debt."""
