@@ -27,8 +27,11 @@ The book grows by doubling its arrays, so adding a contract is amortised O(1).
 
 from __future__ import annotations
 
+import bisect
 import math
 import sys
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -285,7 +288,13 @@ class Ledger:
         (None: more than ``_FEW_DUES``, too many to redo alone)."""
         self._closes = 0
         """How many times contracts were closed."""
-        self._active: dict[tuple, tuple[int, int, np.ndarray]] = {}
+        self._active: dict[tuple, tuple[int, int, np.ndarray, int]] = {}
+        """``active_ids`` by query: closes and contracts seen, the answer, and how many of
+        the contracts it is drawn from it covers."""
+        self._of_kind: defaultdict[int, list[int]] = defaultdict(list)
+        self._of_debtor: defaultdict[int, list[int]] = defaultdict(list)
+        self._of_creditor: defaultdict[int, list[int]] = defaultdict(list)
+        """The ids of the contracts by kind, debtor and creditor, in the order booked."""
         self._column_views: dict[str, np.ndarray] = {}
         self._dues_tick: int | None = None
         self._dues: Dues | None = None
@@ -483,6 +492,9 @@ class Ledger:
         c["off_balance"][i] = off_balance
         c["basis"][i] = basis
         c["active"][i] = True
+        self._of_kind[kind].append(i)
+        self._of_debtor[debtor].append(i)
+        self._of_creditor[creditor].append(i)
         self._n += 1
         self._column_views.clear()  # they end before the new contract
         self.version += 1
@@ -541,73 +553,68 @@ class Ledger:
     ) -> np.ndarray:
         """Ids of active contracts (ascending, read-only), optionally of one kind, owed by
         one ``debtor`` and held by one ``creditor``. Each query's answer is kept and
-        brought up to date: contracts closed since are dropped from it, those booked since
-        are checked and added to it; a sale of contracts starts all answers anew. An
-        answer for a kind and an account is filtered afresh from the kind's instead when
-        contracts were closed or more than a few booked since: fewer operations."""
+        brought up to date: contracts closed since are dropped from it, and those booked
+        since among the contracts it is drawn from (``_booked_for``) are checked and added
+        to it; a sale of contracts starts all answers anew."""
         query = (kind, debtor, creditor)
         hit = self._active.get(query)
+        if hit is not None and hit[0] == self._closes and hit[1] == self._n:
+            return hit[2]
+        booked = self._booked_for(query)
         if hit is None:
-            ids = self._matching(0, query)
+            ids = self._matching(booked, query)
         else:
-            closes, rows, ids = hit
-            if closes == self._closes and rows == self._n:
-                return ids
-            of_kind_and_account = kind is not None and (debtor, creditor) != (None, None)
-            if of_kind_and_account and (closes != self._closes or self._n - rows > _FEW_ROWS):
-                ids = self._matching(0, query)
-            else:
-                if closes != self._closes:
-                    ids = ids[self._cols["active"][ids]]
-                if rows < self._n:
-                    ids = self._with_booked(ids, rows, query)
-        ids.flags.writeable = False
-        self._active[query] = (self._closes, self._n, ids)
+            closes, _, ids, seen = hit
+            if closes != self._closes:
+                ids = ids[self._cols["active"][ids]]
+            if seen < len(booked):
+                new = self._matching(booked[seen:], query)
+                if new.size:
+                    ids = np.concatenate((ids, new))
+        if hit is None or ids is not hit[2]:  # else unchanged, and read-only already
+            ids.flags.writeable = False
+        self._active[query] = (self._closes, self._n, ids, len(booked))
         return ids
 
-    def _matching(self, first: int, query: tuple) -> np.ndarray:
-        """Ids of the active contracts from row ``first`` on that match ``query``, a
-        (kind, debtor, creditor) whose ``None`` fields match any contract. A query of a
-        kind and an account filters the kept answer for the kind, far fewer rows."""
+    def _booked_for(self, query: tuple) -> Sequence[int]:
+        """The contracts a query's answer is drawn from, in the order they were booked:
+        those of its debtor, else of its creditor, else of its kind, else all."""
+        kind, debtor, creditor = query
+        if debtor is not None:
+            return self._of_debtor.get(debtor, ())
+        if creditor is not None:
+            return self._of_creditor.get(creditor, ())
+        if kind is not None:
+            return self._of_kind.get(kind, ())
+        return range(self._n)
+
+    def _matching(self, rows: Sequence[int], query: tuple) -> np.ndarray:
+        """Those of contracts ``rows`` (ascending ids) that are active and match ``query``,
+        a (kind, debtor, creditor) whose ``None`` fields match any contract. A few rows
+        (the usual case: those booked since an answer) are checked one by one, which
+        costs less than a numpy pass."""
         kind, debtor, creditor = query
         c = self._cols
-        if kind is not None and (debtor is not None or creditor is not None):
-            ids = self.active_ids(kind)
-            if first:
-                ids = ids[np.searchsorted(ids, first) :]
-            if debtor is not None:
-                ids = ids[c["debtor"][ids] == debtor]
-            if creditor is not None:
-                ids = ids[c["creditor"][ids] == creditor]
-            return ids
-        rows = slice(first, self._n)
+        if len(rows) <= _FEW_ROWS:
+            kind = None if kind is None else int(kind)  # numpy compares an enum member slowly
+            new = [
+                i
+                for i in rows
+                if c["active"][i]
+                and (kind is None or c["kind"][i] == kind)
+                and (debtor is None or c["debtor"][i] == debtor)
+                and (creditor is None or c["creditor"][i] == creditor)
+            ]
+            return np.array(new, dtype=np.int64)
+        rows = np.array(rows, dtype=np.int64)
         mask = c["active"][rows]
         if kind is not None:
-            mask = mask & (c["kind"][rows] == int(kind))
+            mask &= c["kind"][rows] == int(kind)
         if debtor is not None:
-            mask = mask & (c["debtor"][rows] == debtor)
+            mask &= c["debtor"][rows] == debtor
         if creditor is not None:
-            mask = mask & (c["creditor"][rows] == creditor)
-        return np.flatnonzero(mask) + first
-
-    def _with_booked(self, ids: np.ndarray, first: int, query: tuple) -> np.ndarray:
-        """``ids`` matching ``query`` among the rows before ``first``, with the matching
-        contracts booked since added. A few new rows (the usual case: one ``add``) are
-        checked one by one, which costs less than a numpy pass."""
-        if self._n - first > _FEW_ROWS:
-            return np.concatenate((ids, self._matching(first, query)))
-        kind, debtor, creditor = query
-        kind = None if kind is None else int(kind)  # numpy compares an enum member slowly
-        c = self._cols
-        new = [
-            i
-            for i in range(first, self._n)
-            if c["active"][i]
-            and (kind is None or c["kind"][i] == kind)
-            and (debtor is None or c["debtor"][i] == debtor)
-            and (creditor is None or c["creditor"][i] == creditor)
-        ]
-        return np.concatenate((ids, new)) if new else ids
+            mask &= c["creditor"][rows] == creditor
+        return rows[mask]
 
     def _contract_ids(self, ids) -> np.ndarray:
         ids = np.atleast_1d(np.asarray(ids, dtype=np.int64))
@@ -663,6 +670,9 @@ class Ledger:
             if not np.isfinite(basis) or basis < 0:
                 raise ValueError(f"basis: {basis!r} must be a finite price >= 0")
             self._cols["basis"][ids] = basis
+        for i in sorted(set(ids.tolist())):
+            self._of_creditor[int(self._cols["creditor"][i])].remove(i)
+            bisect.insort(self._of_creditor[creditor], i)
         self._cols["creditor"][ids] = creditor
         self._edited(ids)
         self._active.clear()  # the answers by creditor are out of date
