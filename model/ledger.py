@@ -263,7 +263,8 @@ class Ledger:
         self.names: list[str] = ["World"]
         self.sectors: list[Sector] = [Sector.WORLD]
         self._cash = np.zeros(8)
-        self._n_accounts = 1
+        self.n_accounts = 1
+        """How many accounts there are, ``World`` included (opened by ``open_account``)."""
         self._cols = {k: np.zeros(capacity, dtype=t) for k, t in _COLUMNS.items()}
         self._n = 0
         self.transfers_recorded = 0
@@ -307,13 +308,9 @@ class Ledger:
 
     # ----------------------------------------------------------------- accounts
     @property
-    def n_accounts(self) -> int:
-        return self._n_accounts
-
-    @property
     def cash(self) -> np.ndarray:
         """Cash of each account, $B (a read-only view; move cash with ``transfer``)."""
-        view = self._cash[: self._n_accounts]
+        view = self._cash[: self.n_accounts]
         view.flags.writeable = False
         return view
 
@@ -324,12 +321,12 @@ class Ledger:
     def open_account(self, name: str, sector: Sector) -> int:
         """Open an account with zero cash; returns its id."""
         self._edited()
-        if self._n_accounts == self._cash.size:
+        if self.n_accounts == self._cash.size:
             self._cash = np.concatenate([self._cash, np.zeros(self._cash.size)])
         self.names.append(name)
         self.sectors.append(Sector(sector))
-        self._n_accounts += 1
-        return self._n_accounts - 1
+        self.n_accounts += 1
+        return self.n_accounts - 1
 
     def sector_array(self) -> np.ndarray:
         """Sector of each account as an int array."""
@@ -337,24 +334,24 @@ class Ledger:
 
     def _check_account(self, field: str, value) -> None:
         if isinstance(value, (int, np.integer)):  # the common case, checked without arrays
-            if not 0 <= value < self._n_accounts:
+            if not 0 <= value < self.n_accounts:
                 raise ValueError(
-                    f"{field}: unknown account {value!r} (accounts are 0..{self._n_accounts - 1})"
+                    f"{field}: unknown account {value!r} (accounts are 0..{self.n_accounts - 1})"
                 )
             return
         arr = np.atleast_1d(np.asarray(value))
         if arr.size and (
             not np.issubdtype(arr.dtype, np.integer)
             or arr.min() < 0
-            or arr.max() >= self._n_accounts
+            or arr.max() >= self.n_accounts
         ):
             bad = (
-                arr[(arr < 0) | (arr >= self._n_accounts)]
+                arr[(arr < 0) | (arr >= self.n_accounts)]
                 if np.issubdtype(arr.dtype, np.integer)
                 else arr
             )
             raise ValueError(
-                f"{field}: unknown account {bad[0]!r} (accounts are 0..{self._n_accounts - 1})"
+                f"{field}: unknown account {bad[0]!r} (accounts are 0..{self.n_accounts - 1})"
             )
 
     # ---------------------------------------------------------------- transfers
@@ -367,7 +364,7 @@ class Ledger:
         ):
             self.transfer_many(np.array([source]), np.array([target]), np.array([amount]))
             return
-        if not (0 <= source < self._n_accounts and 0 <= target < self._n_accounts):
+        if not (0 <= source < self.n_accounts and 0 <= target < self.n_accounts):
             self._check_account("source", source)
             self._check_account("target", target)
         amount = float(amount)
@@ -395,8 +392,8 @@ class Ledger:
         if np.any(amount < 0):
             k = int(np.flatnonzero(amount < 0)[0])
             raise ValueError(f"amount: {amount[k]!r} is negative (transfer {k}); must be >= 0")
-        before = self._cash[: self._n_accounts].sum() if self.check_transfers else 0.0
-        n = self._n_accounts
+        before = self._cash[: self.n_accounts].sum() if self.check_transfers else 0.0
+        n = self.n_accounts
         self._cash[:n] -= np.bincount(source, weights=amount, minlength=n)
         self._cash[:n] += np.bincount(target, weights=amount, minlength=n)
         self.transfers_recorded += amount.size
@@ -459,7 +456,7 @@ class Ledger:
             _check_terms(principal, payment, gw, residual_guarantee, basis, rate)
         if maturity < start:
             raise ValueError(f"maturity: {maturity!r} is before start {start!r}")
-        n = self._n_accounts
+        n = self.n_accounts
         if not (0 <= creditor < n and 0 <= debtor < n):
             self._check_account("creditor", int(creditor))
             self._check_account("debtor", int(debtor))
@@ -735,7 +732,7 @@ class Ledger:
         if self._owed is None:
             due, cash, _ = self._by_row
             ids = np.flatnonzero(due[: self._n])
-            self._owed = _sums(self._cols["debtor"][ids], cash[ids], self._n_accounts)
+            self._owed = _sums(self._cols["debtor"][ids], cash[ids], self.n_accounts)
             self._owed.flags.writeable = False
         return self._owed
 
@@ -934,11 +931,11 @@ class Ledger:
 
     def _by_account(self, column: str, amounts: np.ndarray) -> np.ndarray:
         """Sum of ``amounts`` (one per contract) by the account in ``column``, $B."""
-        return _sums(self._cols[column][: self._n], amounts, self._n_accounts)
+        return _sums(self._cols[column][: self._n], amounts, self.n_accounts)
 
     def equity(self, real_assets: np.ndarray | None = None) -> np.ndarray:
         """Derived equity of each account: cash + financial assets + real assets − debt."""
-        eq = self._cash[: self._n_accounts] + self.financial_assets() - self.liabilities()
+        eq = self._cash[: self.n_accounts] + self.financial_assets() - self.liabilities()
         if real_assets is not None:
             eq = eq + real_assets
         return eq
@@ -974,7 +971,7 @@ class Ledger:
         if not np.isfinite(money_supply):
             raise InvariantError(f"money supply is {money_supply!r}")
         n = self._n
-        cash = self._cash[: self._n_accounts]
+        cash = self._cash[: self.n_accounts]
         bad = ~np.isfinite(cash)
         if bad.any():
             k = int(np.flatnonzero(bad)[0])
@@ -1002,9 +999,9 @@ class Ledger:
         debtor = self._cols["debtor"][:n]
         bad = (
             (creditor < 0)
-            | (creditor >= self._n_accounts)
+            | (creditor >= self.n_accounts)
             | (debtor < 0)
-            | (debtor >= self._n_accounts)
+            | (debtor >= self.n_accounts)
             | (creditor == debtor)
         )
         if np.any(bad):
