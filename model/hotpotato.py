@@ -368,7 +368,7 @@ class HotPotatoModel(mesa.Model):
         change, so the bills, loans and bonds booked within a month keep it. A view sized
         by the ledger's accounts must pass their number in ``inputs``."""
         version = self.ledger.version_of(kinds)
-        return self._kept(key, (self.tick, self.market.used_gpu_index, version, *inputs), compute)
+        return self._kept(key, (self.tick, self.market.used_gpu_index, version, inputs), compute)
 
     def market_values(self) -> np.ndarray:
         """Market value of every data center, $B."""
