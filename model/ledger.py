@@ -316,7 +316,7 @@ class Ledger:
 
     def cash_of(self, account: int) -> float:
         """Cash of one account, $B (``cash[account]`` without the array)."""
-        return float(self._cash[account])
+        return self._cash.item(account)
 
     def open_account(self, name: str, sector: Sector) -> int:
         """Open an account with zero cash; returns its id."""
@@ -370,8 +370,9 @@ class Ledger:
         amount = float(amount)
         if not math.isfinite(amount) or amount < 0:
             raise ValueError(f"amount: {amount!r} must be a finite amount >= 0 (transfer 0)")
-        self._cash[source] -= amount
-        self._cash[target] += amount
+        cash = self._cash  # Python floats: the same IEEE sums as numpy's, without its scalars
+        cash[source] = cash.item(source) - amount
+        cash[target] = cash.item(target) + amount
         self.transfers_recorded += 1
         self.version += 1
 
