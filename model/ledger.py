@@ -805,8 +805,8 @@ class Ledger:
         ``_dues_of`` for one row, the same operations in the same order on Python floats
         (IEEE doubles, as numpy's), so the same numbers to the bit."""
         c = self._cols
-        kind, start, maturity = int(c["kind"][i]), int(c["start"][i]), int(c["maturity"][i])
-        principal = float(c["principal"][i])
+        kind, start, maturity = c["kind"].item(i), c["start"].item(i), c["maturity"].item(i)
+        principal = c["principal"].item(i)
         debt = bool(IS_DEBT[kind])
         pays = (
             (start < tick or kind == KindCode.PAYABLE)
@@ -815,16 +815,16 @@ class Ledger:
         )
         if not (c["active"][i] and pays and start <= tick and principal > 0):
             return None
-        amortisation = int(c["amortisation"][i])
+        amortisation = c["amortisation"].item(i)
         if amortisation == _LEVEL:
-            fee = float(c["payment"][i])
+            fee = c["payment"].item(i)
             fee = principal if principal - fee <= 1e-9 * fee else min(fee, principal)
             return fee, fee
         if amortisation == _LINEAR:
             due_principal = principal / max(maturity - (tick - 1), 1)
         else:
             due_principal = principal * (maturity <= tick)
-        interest = principal * float(c["rate"][i]) * (debt / 12.0)
+        interest = principal * c["rate"].item(i) * (debt / 12.0)
         return interest + due_principal, due_principal
 
     def _dues_of(self, rows: np.ndarray, tick: int) -> Dues:
@@ -944,9 +944,8 @@ class Ledger:
     def equity_of(self, account: int, real_assets: float = 0.0) -> float:
         """``equity(real)[account]`` for one account, without building the whole array."""
         self._update_sheets()
-        return float(
-            self._cash[account] + self._assets[account] - self._liabilities[account] + real_assets
-        )
+        cash, assets = self._cash.item(account), self._assets.item(account)
+        return float(cash + assets - self._liabilities.item(account) + real_assets)
 
     def exposures(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Carried debt and equity claims as (creditor, debtor, amount) triplets."""
