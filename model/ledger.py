@@ -201,6 +201,17 @@ def _read_only(dues: Dues) -> Dues:
     return dues
 
 
+class _Booked(list):
+    """Ids of contracts in the order they were booked (all, or those of one kind or one
+    account), and how many times some of them were closed."""
+
+    __slots__ = ("closes",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.closes = 0
+
+
 class InvariantError(AssertionError):
     """An accounting identity failed; the message names the account or contract."""
 
@@ -287,15 +298,14 @@ class Ledger:
         self._redo: list[int] | None = []
         """Booked contracts changed since the dues were kept, whose dues must be redone
         (None: more than ``_FEW_DUES``, too many to redo alone)."""
-        self._closes = 0
-        """How many times contracts were closed."""
-        self._active: dict[tuple, tuple[int, int, np.ndarray, int]] = {}
-        """``active_ids`` by query: closes and contracts seen, the answer, and how many of
-        the contracts it is drawn from it covers."""
-        self._of_kind: defaultdict[int, list[int]] = defaultdict(list)
-        self._of_debtor: defaultdict[int, list[int]] = defaultdict(list)
-        self._of_creditor: defaultdict[int, list[int]] = defaultdict(list)
-        """The ids of the contracts by kind, debtor and creditor, in the order booked."""
+        self._active: dict[tuple, tuple[int, int, np.ndarray]] = {}
+        """``active_ids`` by query: the closes and the number of the contracts it is drawn
+        from when answered, and the answer."""
+        self._booked = _Booked()
+        self._of_kind: defaultdict[int, _Booked] = defaultdict(_Booked)
+        self._of_debtor: defaultdict[int, _Booked] = defaultdict(_Booked)
+        self._of_creditor: defaultdict[int, _Booked] = defaultdict(_Booked)
+        """The contracts, all and by kind, debtor and creditor (``active_ids``)."""
         self._column_views: dict[str, np.ndarray] = {}
         self._dues_tick: int | None = None
         self._dues: Dues | None = None
@@ -490,6 +500,7 @@ class Ledger:
         c["off_balance"][i] = off_balance
         c["basis"][i] = basis
         c["active"][i] = True
+        self._booked.append(i)
         self._of_kind[kind].append(i)
         self._of_debtor[debtor].append(i)
         self._of_creditor[creditor].append(i)
@@ -551,19 +562,19 @@ class Ledger:
     ) -> np.ndarray:
         """Ids of active contracts (ascending, read-only), optionally of one kind, owed by
         one ``debtor`` and held by one ``creditor``. Each query's answer is kept and
-        brought up to date: contracts closed since are dropped from it, and those booked
-        since among the contracts it is drawn from (``_booked_for``) are checked and added
-        to it; a sale of contracts starts all answers anew."""
+        brought up to date from the contracts it is drawn from (``_booked_for``): when
+        some of those were closed since, they are dropped from it, and those booked since
+        are checked and added to it; a sale of contracts starts all answers anew."""
         query = (kind, debtor, creditor)
-        hit = self._active.get(query)
-        if hit is not None and hit[0] == self._closes and hit[1] == self._n:
-            return hit[2]
         booked = self._booked_for(query)
+        hit = self._active.get(query)
         if hit is None:
             ids = self._matching(booked, query)
         else:
-            closes, _, ids, seen = hit
-            if closes != self._closes:
+            closes, seen, ids = hit
+            if closes == booked.closes and seen == len(booked):
+                return ids
+            if closes != booked.closes:
                 ids = ids[self._cols["active"][ids]]
             if seen < len(booked):
                 new = self._matching(booked[seen:], query)
@@ -571,20 +582,20 @@ class Ledger:
                     ids = np.concatenate((ids, new))
         if hit is None or ids is not hit[2]:  # else unchanged, and read-only already
             ids.flags.writeable = False
-        self._active[query] = (self._closes, self._n, ids, len(booked))
+        self._active[query] = (booked.closes, len(booked), ids)
         return ids
 
-    def _booked_for(self, query: tuple) -> Sequence[int]:
-        """The contracts a query's answer is drawn from, in the order they were booked:
-        those of its debtor, else of its creditor, else of its kind, else all."""
+    def _booked_for(self, query: tuple) -> _Booked:
+        """The contracts a query's answer is drawn from: those of its debtor, else of its
+        creditor, else of its kind, else all."""
         kind, debtor, creditor = query
         if debtor is not None:
-            return self._of_debtor.get(debtor, ())
+            return self._of_debtor[debtor]
         if creditor is not None:
-            return self._of_creditor.get(creditor, ())
+            return self._of_creditor[creditor]
         if kind is not None:
-            return self._of_kind.get(kind, ())
-        return range(self._n)
+            return self._of_kind[kind]
+        return self._booked
 
     def _matching(self, rows: Sequence[int], query: tuple) -> np.ndarray:
         """Those of contracts ``rows`` (ascending ids) that are active and match ``query``,
@@ -680,7 +691,16 @@ class Ledger:
         ids = self._contract_ids(ids)
         self._cols["active"][ids] = False
         self._edited(ids)
-        self._closes += 1
+        # the answers drawn from the lists of the contracts closed drop them when next asked
+        self._booked.closes += 1
+        c = self._cols
+        for of, column in (
+            (self._of_kind, "kind"),
+            (self._of_debtor, "debtor"),
+            (self._of_creditor, "creditor"),
+        ):
+            for key in set(c[column][ids].tolist()):
+                of[key].closes += 1
 
     def set_terms(
         self,
