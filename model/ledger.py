@@ -301,7 +301,7 @@ class Ledger:
         self._active: dict[tuple, tuple[int, int, np.ndarray]] = {}
         """``active_ids`` by query: the closes and the number of the contracts it is drawn
         from when answered, and the answer."""
-        self._booked = _Booked()
+        self._all = _Booked()
         self._of_kind: defaultdict[int, _Booked] = defaultdict(_Booked)
         self._of_debtor: defaultdict[int, _Booked] = defaultdict(_Booked)
         self._of_creditor: defaultdict[int, _Booked] = defaultdict(_Booked)
@@ -500,7 +500,27 @@ class Ledger:
         c["off_balance"][i] = off_balance
         c["basis"][i] = basis
         c["active"][i] = True
-        self._booked.append(i)
+        self._book(kind, debtor, creditor)
+        return i
+
+    def _booked(self, count: int) -> None:
+        """Take ``count`` rows just written after the last contract into the book (as
+        ``add`` takes one: for a writer of many rows at once)."""
+        rows = slice(self._n, self._n + count)
+        c = self._cols
+        for kind, debtor, creditor in zip(
+            c["kind"][rows].tolist(),
+            c["debtor"][rows].tolist(),
+            c["creditor"][rows].tolist(),
+            strict=True,
+        ):
+            self._book(kind, debtor, creditor)
+
+    def _book(self, kind: int, debtor: int, creditor: int) -> None:
+        """Take the row just written after the last contract, of ``kind`` between
+        ``debtor`` and ``creditor``, into the book and into its lists."""
+        i = self._n
+        self._all.append(i)
         self._of_kind[kind].append(i)
         self._of_debtor[debtor].append(i)
         self._of_creditor[creditor].append(i)
@@ -509,7 +529,6 @@ class Ledger:
         self.version += 1
         self.contracts_version += 1
         self._kind_versions[kind] += 1
-        return i
 
     def _edited(self, ids=None) -> None:
         """Record a change to the contracts ``ids`` already booked (without ``ids``: a new
@@ -595,7 +614,7 @@ class Ledger:
             return self._of_creditor[creditor]
         if kind is not None:
             return self._of_kind[kind]
-        return self._booked
+        return self._all
 
     def _matching(self, rows: Sequence[int], query: tuple) -> np.ndarray:
         """Those of contracts ``rows`` (ascending ids) that are active and match ``query``,
@@ -692,7 +711,7 @@ class Ledger:
         self._cols["active"][ids] = False
         self._edited(ids)
         # the answers drawn from the lists of the contracts closed drop them when next asked
-        self._booked.closes += 1
+        self._all.closes += 1
         c = self._cols
         for of, column in (
             (self._of_kind, "kind"),
