@@ -586,9 +586,10 @@ class HotPotatoModel(mesa.Model):
 
         def compute():
             debt = self.ledger.liabilities()
+            defaulted = self.defaulted
             out: dict[int, float] = {}
             for s in self.spvs:
-                if not self.is_defaulted(s):
+                if s.account not in defaulted:
                     out[s.sponsor.account] = out.get(s.sponsor.account, 0.0) + float(
                         debt[s.account]
                     )
