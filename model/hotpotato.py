@@ -353,30 +353,32 @@ class HotPotatoModel(mesa.Model):
         self._cache[key] = (stamp, value)
         return value
 
-    def _cached_on_assets(self, key: str, compute):
+    def _cached_on_assets(self, key: str, compute, inputs=()):
         """``compute()`` of the asset book alone (summed by owner over the ledger's accounts
-        at most): reused until the month, the GPU price, the asset book or the number of
-        accounts change. Contracts and cash do not enter it, so the many changes of the
-        ledger within a month keep it."""
-        mk = self.market
-        stamp = (self.tick, mk.used_gpu_index, self.assets.version, self.ledger.n_accounts)
+        at most, with the month and ``inputs``): reused until the month, ``inputs``, the
+        asset book or the number of accounts change. Contracts and cash do not enter it, so
+        the many changes of the ledger within a month keep it; nor does the GPU price but
+        in market values, so the views at book value and of GW survive its moves."""
+        stamp = (self.tick, self.assets.version, self.ledger.n_accounts, *inputs)
         return self._kept(key, stamp, compute)
 
     def _cached_on_contracts(self, key: str, compute, kinds: tuple[int, ...], inputs=()):
         """``compute()`` of the contracts of ``kinds`` alone (with the month and ``inputs``):
-        reused until the month, the GPU price, ``inputs`` or a contract of those kinds
-        change, so the bills, loans and bonds booked within a month keep it. A view sized
-        by the ledger's accounts must pass their number in ``inputs``."""
+        reused until the month, ``inputs`` or a contract of those kinds change, so the
+        bills, loans and bonds booked within a month keep it. A view sized by the ledger's
+        accounts must pass their number in ``inputs``."""
         version = self.ledger.version_of(kinds)
-        return self._kept(key, (self.tick, self.market.used_gpu_index, version, *inputs), compute)
+        return self._kept(key, (self.tick, version, *inputs), compute)
 
     def market_values(self) -> np.ndarray:
-        """Market value of every data center, $B."""
+        """Market value of every data center, $B (with the GPU price)."""
+        index = self.market.used_gpu_index
         return self._cached_on_assets(
             "market_values",
             lambda: self.assets.market_value(
-                self.tick, 12 * self.params.gpu_economic_life_years, self.market.used_gpu_index
+                self.tick, 12 * self.params.gpu_economic_life_years, index
             ),
+            inputs=(index,),
         )
 
     def book_values(self) -> np.ndarray:
