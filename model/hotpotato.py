@@ -488,16 +488,22 @@ class HotPotatoModel(mesa.Model):
 
     def rented_out_gw(self, account: int, at: int | None = None) -> float:
         """GW of compute it has contracted to labs, running in month ``at`` (default now)."""
-        at = self.tick if at is None else at
+        return self._rented_out(self.tick if at is None else at).get(account, 0.0)
+
+    def _rented_out(self, at: int) -> dict[int, float]:
+        """GW of compute each provider has contracted to labs, running in month ``at``
+        (providers with none are left out): each provider's GW summed over its running
+        contracts in the order they were signed. Kept until the compute contracts or the
+        month change: the builders of a month ask for the same months (now, and when what
+        they build now is finished) more than once each."""
 
         def compute():
             c = self._compute_contracts()
-            live = (c.creditor == account) & (c.start <= at) & (c.maturity > at)
-            return float(c.gw[live].sum())
+            live = (c.start <= at) & (c.maturity > at)
+            creditor, gw = c.creditor[live], c.gw[live]
+            return {p: float(gw[creditor == p].sum()) for p in set(creditor.tolist())}
 
-        # a builder asks for the same month more than once while it plans
-        key = f"rented_out:{account}:{at - self.tick}"
-        return self._cached_on_contracts(key, compute, _COMPUTE)
+        return self._cached_on_contracts(f"rented_out:{at - self.tick}", compute, _COMPUTE)
 
     def contracted_gw(self, lab: int, at: int) -> float:
         """GW a lab has under contract in month ``at`` (from providers and GPU SPVs)."""
