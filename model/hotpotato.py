@@ -472,19 +472,23 @@ class HotPotatoModel(mesa.Model):
         ended = self._cached_on_contracts("spv_leases_ended", compute, _SPV_LEASES)
         return ended[self.ledger.column("debtor")[ended] == sponsor] if ended.size else ended
 
-    def _sponsored(self, account: int) -> list[int]:
-        """``account`` and the SPVs whose data centers it leases now."""
-        return [account, *self._leased_spvs(account)]
+    def _sponsored(self, by_owner: np.ndarray, account: int) -> float:
+        """``by_owner`` (a quantity summed by owner) of ``account`` and of the SPVs whose
+        data centers it leases now, added in that order."""
+        total = by_owner[account]
+        for spv in self._leased_spvs(account):
+            total += by_owner[spv]
+        return float(total)
 
     def earning_gw(self, account: int) -> float:
         """GW powered and within economic life, owned or leased from its SPVs."""
         by_owner = self._earning_by_owner()
-        return float(sum(by_owner[a] for a in self._sponsored(account)))
+        return self._sponsored(by_owner, account)
 
     def capacity_gw(self, account: int, at: int) -> float:
         """GW it will have within economic life in month ``at`` (incl. under construction)."""
         by_owner = self._earning_by_owner(at)
-        return float(sum(by_owner[a] for a in self._sponsored(account)))
+        return self._sponsored(by_owner, account)
 
     def _compute_contracts(self) -> ComputeContracts:
         """The active compute contracts' terms, gathered from the book once per change of
@@ -664,7 +668,7 @@ class HotPotatoModel(mesa.Model):
             return a.by_owner(dep, self.ledger.n_accounts)
 
         by_owner = self._cached_on_assets("depreciation", compute)
-        return float(sum(by_owner[x] for x in self._sponsored(account)))
+        return self._sponsored(by_owner, account)
 
     def interest_due(self, account: int) -> float:
         """Interest and lease fees it owes this month, $B/month."""
@@ -810,7 +814,7 @@ class HotPotatoModel(mesa.Model):
             return a.by_owner(np.where(powered, a["gw"], 0.0), self.ledger.n_accounts)
 
         by_owner = self._cached_on_assets("powered_gw", compute)
-        gw = float(sum(by_owner[x] for x in self._sponsored(account)))
+        gw = self._sponsored(by_owner, account)
         bill = monthly_bill(gw, self.market.power_price)
         subsidy = bill * self.params.energy_subsidy
         self.government.pay(WORLD, subsidy, "energy_subsidy")
