@@ -343,9 +343,9 @@ class HotPotatoModel(mesa.Model):
     # ------------------------------------------------------------- shared views
     def _kept(self, key: str, stamp: tuple, compute):
         """``compute()``, reused while ``stamp``, everything its value depends on, is the
-        same (the views below build their stamps themselves: one call less per query; a
-        view that reads neither the month nor the GPU price, as the spreads and the bonds'
-        marks, is kept across months this way)."""
+        same (a view that does not read the month, as the spreads and the bonds' marks, is
+        kept across months this way; the views of the asset book and of contracts below,
+        asked tens of thousands of times a run, spell out the same lookup)."""
         hit = self._cache.get(key)
         if hit is not None and hit[0] == stamp:
             return hit[1]
@@ -353,30 +353,42 @@ class HotPotatoModel(mesa.Model):
         self._cache[key] = (stamp, value)
         return value
 
-    def _cached_on_assets(self, key: str, compute):
+    def _cached_on_assets(self, key: str, compute, inputs=()):
         """``compute()`` of the asset book alone (summed by owner over the ledger's accounts
-        at most): reused until the month, the GPU price, the asset book or the number of
-        accounts change. Contracts and cash do not enter it, so the many changes of the
-        ledger within a month keep it."""
-        mk = self.market
-        stamp = (self.tick, mk.used_gpu_index, self.assets.version, self.ledger.n_accounts)
-        return self._kept(key, stamp, compute)
+        at most, with the month and ``inputs``): reused until the month, ``inputs``, the
+        asset book or the number of accounts change. Contracts and cash do not enter it, so
+        the many changes of the ledger within a month keep it; nor does the GPU price but
+        in market values, so the views at book value and of GW survive its moves."""
+        stamp = (self.tick, self.assets.version, self.ledger.n_accounts, *inputs)
+        hit = self._cache.get(key)  # ``_kept``, spelled out: the views' most frequent path
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        value = compute()
+        self._cache[key] = (stamp, value)
+        return value
 
     def _cached_on_contracts(self, key: str, compute, kinds: tuple[int, ...], inputs=()):
         """``compute()`` of the contracts of ``kinds`` alone (with the month and ``inputs``):
-        reused until the month, the GPU price, ``inputs`` or a contract of those kinds
-        change, so the bills, loans and bonds booked within a month keep it. A view sized
-        by the ledger's accounts must pass their number in ``inputs``."""
-        version = self.ledger.version_of(kinds)
-        return self._kept(key, (self.tick, self.market.used_gpu_index, version, inputs), compute)
+        reused until the month, ``inputs`` or a contract of those kinds change, so the
+        bills, loans and bonds booked within a month keep it. A view sized by the ledger's
+        accounts must pass their number in ``inputs``."""
+        stamp = (self.tick, self.ledger.version_of(kinds), inputs)
+        hit = self._cache.get(key)  # ``_kept``, spelled out: the views' most frequent path
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        value = compute()
+        self._cache[key] = (stamp, value)
+        return value
 
     def market_values(self) -> np.ndarray:
-        """Market value of every data center, $B."""
+        """Market value of every data center, $B (with the GPU price)."""
+        index = self.market.used_gpu_index
         return self._cached_on_assets(
             "market_values",
             lambda: self.assets.market_value(
-                self.tick, 12 * self.params.gpu_economic_life_years, self.market.used_gpu_index
+                self.tick, 12 * self.params.gpu_economic_life_years, index
             ),
+            inputs=(index,),
         )
 
     def book_values(self) -> np.ndarray:
@@ -460,19 +472,23 @@ class HotPotatoModel(mesa.Model):
         ended = self._cached_on_contracts("spv_leases_ended", compute, _SPV_LEASES)
         return ended[self.ledger.column("debtor")[ended] == sponsor] if ended.size else ended
 
-    def _sponsored(self, account: int) -> list[int]:
-        """``account`` and the SPVs whose data centers it leases now."""
-        return [account, *self._leased_spvs(account)]
+    def _sponsored(self, by_owner: np.ndarray, account: int) -> float:
+        """``by_owner`` (a quantity summed by owner) of ``account`` and of the SPVs whose
+        data centers it leases now, added in that order."""
+        total = by_owner[account]
+        for spv in self._leased_spvs(account):
+            total += by_owner[spv]
+        return float(total)
 
     def earning_gw(self, account: int) -> float:
         """GW powered and within economic life, owned or leased from its SPVs."""
         by_owner = self._earning_by_owner()
-        return float(sum(by_owner[a] for a in self._sponsored(account)))
+        return self._sponsored(by_owner, account)
 
     def capacity_gw(self, account: int, at: int) -> float:
         """GW it will have within economic life in month ``at`` (incl. under construction)."""
         by_owner = self._earning_by_owner(at)
-        return float(sum(by_owner[a] for a in self._sponsored(account)))
+        return self._sponsored(by_owner, account)
 
     def _compute_contracts(self) -> ComputeContracts:
         """The active compute contracts' terms, gathered from the book once per change of
@@ -486,16 +502,22 @@ class HotPotatoModel(mesa.Model):
 
     def rented_out_gw(self, account: int, at: int | None = None) -> float:
         """GW of compute it has contracted to labs, running in month ``at`` (default now)."""
-        at = self.tick if at is None else at
+        return self._rented_out(self.tick if at is None else at).get(account, 0.0)
+
+    def _rented_out(self, at: int) -> dict[int, float]:
+        """GW of compute each provider has contracted to labs, running in month ``at``
+        (providers with none are left out): each provider's GW summed over its running
+        contracts in the order they were signed. Kept until the compute contracts or the
+        month change: the builders of a month ask for the same months (now, and when what
+        they build now is finished) more than once each."""
 
         def compute():
             c = self._compute_contracts()
-            live = (c.creditor == account) & (c.start <= at) & (c.maturity > at)
-            return float(c.gw[live].sum())
+            live = (c.start <= at) & (c.maturity > at)
+            creditor, gw = c.creditor[live], c.gw[live]
+            return {p: float(gw[creditor == p].sum()) for p in set(creditor.tolist())}
 
-        # a builder asks for the same month more than once while it plans
-        key = f"rented_out:{account}:{at - self.tick}"
-        return self._cached_on_contracts(key, compute, _COMPUTE)
+        return self._cached_on_contracts(f"rented_out:{at - self.tick}", compute, _COMPUTE)
 
     def contracted_gw(self, lab: int, at: int) -> float:
         """GW a lab has under contract in month ``at`` (from providers and GPU SPVs)."""
@@ -586,9 +608,10 @@ class HotPotatoModel(mesa.Model):
 
         def compute():
             debt = self.ledger.liabilities()
+            defaulted = self.defaulted
             out: dict[int, float] = {}
             for s in self.spvs:
-                if not self.is_defaulted(s):
+                if s.account not in defaulted:
                     out[s.sponsor.account] = out.get(s.sponsor.account, 0.0) + float(
                         debt[s.account]
                     )
@@ -645,7 +668,7 @@ class HotPotatoModel(mesa.Model):
             return a.by_owner(dep, self.ledger.n_accounts)
 
         by_owner = self._cached_on_assets("depreciation", compute)
-        return float(sum(by_owner[x] for x in self._sponsored(account)))
+        return self._sponsored(by_owner, account)
 
     def interest_due(self, account: int) -> float:
         """Interest and lease fees it owes this month, $B/month."""
@@ -791,7 +814,7 @@ class HotPotatoModel(mesa.Model):
             return a.by_owner(np.where(powered, a["gw"], 0.0), self.ledger.n_accounts)
 
         by_owner = self._cached_on_assets("powered_gw", compute)
-        gw = float(sum(by_owner[x] for x in self._sponsored(account)))
+        gw = self._sponsored(by_owner, account)
         bill = monthly_bill(gw, self.market.power_price)
         subsidy = bill * self.params.energy_subsidy
         self.government.pay(WORLD, subsidy, "energy_subsidy")

@@ -109,11 +109,13 @@ class SPV(Institution):
         return self.lease is not None and bool(self.m.ledger.column("active")[self.lease])
 
     def operate(self) -> None:
-        """When the lease has stopped: sell the data centers and repay what it can."""
-        m = self.m
-        if m.is_defaulted(self) or self.lease is None or self.lease_active():
+        """When the lease has stopped: sell the data centers and repay what it can. A
+        vehicle already winding up, or without a lease or with a running one, has nothing
+        to decide (most of them, each month)."""
+        if self.winding_up or self.lease is None or self.lease_active():
             return
-        self.winding_up = True
+        if not self.m.is_defaulted(self):
+            self.winding_up = True
 
     def insolvent(self) -> bool:
         """A vehicle without a lease cannot service its debt: it defaults unless its cash
