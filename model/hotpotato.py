@@ -755,18 +755,21 @@ class HotPotatoModel(mesa.Model):
 
     def bond_marks(self, account: int) -> float:
         """Mark-to-market gain (+) or loss (−) on the bonds it holds, $B."""
+        ledger = self.ledger
         mk = self.market
         # a first check, cheaper than the ratings: a rating reads the issuer's debt and its
         # compute contracts (with the number of accounts, which also sizes the marks), the
-        # month and its own AI revenue; the bonds are debt
-        opened = (self.ledger.n_accounts, len(self._by_account))
-        revenues = tuple(h.ai_revenue for h in self.hyperscalers)
-        marks = self._cached_on_contracts(
-            "bond_marks",
-            self._marks_by_holder,
-            _RATED,
-            inputs=(mk.spread_ig, mk.spread_hy, *opened, *revenues),
+        # month and its own AI revenue; the bonds are debt. The GPU price enters neither.
+        stamp = (
+            self.tick,
+            ledger.version_of(_RATED),
+            mk.spread_ig,
+            mk.spread_hy,
+            ledger.n_accounts,
+            len(self._by_account),
+            *[h.ai_revenue for h in self.hyperscalers],
         )
+        marks = self._kept("bond_marks", stamp, self._marks_by_holder)
         return float(marks[account]) if account < marks.size else 0.0
 
     def _marks_by_holder(self) -> np.ndarray:

@@ -62,11 +62,13 @@ class Fund(Institution):
         target = m.econ.fund_ai_allocation * nav * min(m.market.sentiment, 1.5)
         ids, debtor = self._holdings()
         on_world = debtor == WORLD  # liquid securities, sold at par any time
+        room = target - float(m.ledger.carried()[ids[~on_world]].sum())
+        if room <= 0:  # at or above its target: what it could sell does not matter
+            return 0.0
         liquid = max(0.0, self.cash - LIQUIDITY_BUFFER * nav) + float(
             m.ledger.column("principal")[ids[on_world]].sum()
         )
-        ai_holdings = float(m.ledger.carried()[ids[~on_world]].sum())
-        return max(0.0, min(liquid, target - ai_holdings))
+        return max(0.0, min(liquid, room))
 
     def raise_cash(self, amount: float) -> float:
         """Sell liquid securities until cash covers ``amount``; returns cash then, $B."""
