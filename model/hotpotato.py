@@ -23,7 +23,7 @@ from model.indicators import Recorder
 from model.ledger import DEBT_KINDS, WORLD, ContractKind, KindCode, Ledger, Sector
 from model.losses import LossTrace
 from model.markets import demand
-from model.markets.credit import BOND_DURATION, RATINGS, rating_spread
+from model.markets.credit import BOND_DURATION, BOND_PRICE_FLOOR, RATINGS, rating_spread
 from model.markets.gpu import fire_sale_impact
 from model.markets.power import monthly_bill
 from model.markets.reprice import reprice
@@ -716,7 +716,7 @@ class HotPotatoModel(mesa.Model):
 
     def bond_prices(self, ids: np.ndarray) -> np.ndarray:
         """Market price per unit of face of bonds ``ids``: ``1 - duration * Δspread``,
-        at least 0.05."""
+        at least ``BOND_PRICE_FLOOR``."""
         return self._prices(ids, self._spreads())
 
     def _prices(self, ids: np.ndarray, spreads: np.ndarray) -> np.ndarray:
@@ -724,7 +724,7 @@ class HotPotatoModel(mesa.Model):
         ledger = self.ledger
         now = spreads[ledger.column("debtor")[ids]]
         issue = ledger.column("rate")[ids] - self.econ.risk_free
-        return np.maximum(0.05, 1.0 - BOND_DURATION * (now - issue))
+        return np.maximum(BOND_PRICE_FLOOR, 1.0 - BOND_DURATION * (now - issue))
 
     def bond_price(self, contract: int) -> float:
         """Market price per unit of face of one bond."""
