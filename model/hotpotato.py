@@ -746,6 +746,18 @@ class HotPotatoModel(mesa.Model):
         )
         return float(marks[account]) if account < marks.size else 0.0
 
+    def bonds_held(self, account: int) -> float:
+        """Face of the bonds ``account`` holds, $B."""
+
+        def compute():
+            ledger = self.ledger
+            ids = ledger.active_ids(ContractKind.BOND)
+            creditor, principal = ledger.column("creditor")[ids], ledger.column("principal")[ids]
+            return np.bincount(creditor, weights=principal, minlength=ledger.n_accounts)
+
+        n = self.ledger.n_accounts
+        return float(self._cached_on_contracts("bonds_held", compute, _BONDS, inputs=(n,))[account])
+
     def _marks_by_holder(self) -> np.ndarray:
         """Mark-to-market gain or loss on the bonds each account holds, $B. The prices read
         the bonds (debtor, rate, face, holder, whether active) and the spreads alone, not

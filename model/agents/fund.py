@@ -198,7 +198,5 @@ class Fund(Institution):
         what marking every bond it holds at ``BOND_PRICE_FLOOR`` would take off, by a
         relative margin (1e-9) far above the round-off of the marks (some 1e-16 a bond).
         Then its NAV need not be marked, which takes every issuer's rating."""
-        ledger = self.m.ledger
-        bonds = ledger.active_ids(ContractKind.BOND, creditor=self.account)
-        face = float(ledger.column("principal")[bonds].sum())
+        face = self.m.bonds_held(self.account)
         return self.equity > (1.0 - BOND_PRICE_FLOOR) * face * (1.0 + 1e-9)
