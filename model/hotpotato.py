@@ -23,7 +23,7 @@ from model.indicators import Recorder
 from model.ledger import DEBT_KINDS, WORLD, ContractKind, KindCode, Ledger, Sector
 from model.losses import LossTrace
 from model.markets import demand
-from model.markets.credit import BOND_DURATION, RATINGS, rating_spread
+from model.markets.credit import BOND_DURATION, BOND_PRICE_FLOOR, RATINGS, rating_spread
 from model.markets.gpu import fire_sale_impact
 from model.markets.power import monthly_bill
 from model.markets.reprice import reprice
@@ -739,7 +739,7 @@ class HotPotatoModel(mesa.Model):
 
     def bond_prices(self, ids: np.ndarray) -> np.ndarray:
         """Market price per unit of face of bonds ``ids``: ``1 - duration * Δspread``,
-        at least 0.05."""
+        at least ``BOND_PRICE_FLOOR``."""
         return self._prices(ids, self._spreads())
 
     def _prices(self, ids: np.ndarray, spreads: np.ndarray) -> np.ndarray:
@@ -747,7 +747,7 @@ class HotPotatoModel(mesa.Model):
         ledger = self.ledger
         now = spreads[ledger.column("debtor")[ids]]
         issue = ledger.column("rate")[ids] - self.econ.risk_free
-        return np.maximum(0.05, 1.0 - BOND_DURATION * (now - issue))
+        return np.maximum(BOND_PRICE_FLOOR, 1.0 - BOND_DURATION * (now - issue))
 
     def bond_price(self, contract: int) -> float:
         """Market price per unit of face of one bond."""
@@ -771,6 +771,18 @@ class HotPotatoModel(mesa.Model):
         )
         marks = self._kept("bond_marks", stamp, self._marks_by_holder)
         return float(marks[account]) if account < marks.size else 0.0
+
+    def bonds_held(self, account: int) -> float:
+        """Face of the bonds ``account`` holds, $B."""
+
+        def compute():
+            ledger = self.ledger
+            ids = ledger.active_ids(ContractKind.BOND)
+            creditor, principal = ledger.column("creditor")[ids], ledger.column("principal")[ids]
+            return np.bincount(creditor, weights=principal, minlength=ledger.n_accounts)
+
+        n = self.ledger.n_accounts
+        return float(self._cached_on_contracts("bonds_held", compute, _BONDS, inputs=(n,))[account])
 
     def _marks_by_holder(self) -> np.ndarray:
         """Mark-to-market gain or loss on the bonds each account holds, $B. The prices read

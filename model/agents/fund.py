@@ -20,6 +20,7 @@ from model.agents.base import Institution
 from model.calibration import FundProfile
 from model.ledger import WORLD, ContractKind, KindCode, Sector
 from model.losses import Channel
+from model.markets.credit import BOND_PRICE_FLOOR
 
 __all__ = ["Fund"]
 
@@ -178,7 +179,11 @@ class Fund(Institution):
         ledger.reduce(ids, pay * share)
 
     def insolvent(self) -> bool:
-        """NAV gone, or a margin call it could not meet."""
+        """NAV gone, or a margin call it could not meet (out of cash and liquid securities
+        with its NAV loans above their limit). With cash it has met its margin calls, and
+        its NAV is marked only if its bonds' marks could take it to zero."""
+        if self.cash >= 1e-6:
+            return not self._nav_positive_at_any_marks() and self.nav() <= 0
         m = self.m
         nav = self.nav()
         if nav <= 0:
@@ -187,6 +192,13 @@ class Fund(Institution):
         loan = float(m.ledger.column("principal")[ids].sum())
         return (
             loan > 1.05 * m.econ.nav_loan_ltv * max(nav + loan, 0.0)
-            and self.cash < 1e-6
             and self.liquid_securities().size == 0
         )
+
+    def _nav_positive_at_any_marks(self) -> bool:
+        """Whether its NAV is positive however its bonds are marked: its equity exceeds
+        what marking every bond it holds at ``BOND_PRICE_FLOOR`` would take off, by a
+        relative margin (1e-9) far above the round-off of the marks (some 1e-16 a bond).
+        Then its NAV need not be marked, which takes every issuer's rating."""
+        face = self.m.bonds_held(self.account)
+        return self.equity > (1.0 - BOND_PRICE_FLOOR) * face * (1.0 + 1e-9)

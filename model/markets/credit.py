@@ -15,7 +15,14 @@ leverage would. Bonds are marked to market with a duration approximation:
 
 from __future__ import annotations
 
-__all__ = ["spreads", "rating_spread", "leverage_rating", "BOND_DURATION", "RATINGS"]
+__all__ = [
+    "spreads",
+    "rating_spread",
+    "leverage_rating",
+    "BOND_DURATION",
+    "BOND_PRICE_FLOOR",
+    "RATINGS",
+]
 
 RATINGS = ("AA", "A", "BBB", "BB", "B")
 """From best to worst."""
@@ -24,6 +31,9 @@ RATING_LEVERAGE = (1.0, 2.5, 5.0, 7.0)
 
 BOND_DURATION = 7.0
 """Modified duration of a new 10-year bond, years."""
+BOND_PRICE_FLOOR = 0.05
+"""Lowest price a bond is marked at, per unit of face (what is left of a deeply distressed
+issuer's bonds)."""
 TIE = 1e-9
 """Leverage within this of a rating bound counts as at the bound."""
 

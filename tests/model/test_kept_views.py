@@ -101,7 +101,7 @@ class KindVersions:
 
 def model_views(m: HotPotatoModel) -> list:
     """The model's cached views (of contracts of some kinds, of the asset book, ratings,
-    spreads, bond prices and marks, AI debt), for every account."""
+    spreads, bond prices, marks and face held, AI debt), for every account."""
     secured = m._secured_loans()
     bonds = m.ledger.active_ids(ContractKind.BOND)
     out = [
@@ -126,6 +126,7 @@ def model_views(m: HotPotatoModel) -> list:
             m.capacity_gw(account, m.tick + 6),
             m.depreciation(account),
             m.bond_marks(account),
+            m.bonds_held(account),
         ]
     for lab in m.labs:
         out += [
