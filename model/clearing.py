@@ -344,16 +344,17 @@ def _impact_matrix(exposures, capital):
     A = _matrix("exposures", exposures)
     n = A.shape[0]
     c = _vector("capital", capital, n, lo=None)
-    safe = np.where(c > 0, c, 1.0)
+    broke = c <= 0
+    safe = np.where(broke, 1.0, c)
     if isinstance(A, np.ndarray):
         W = np.minimum(1.0, A / safe[:, None])
-        W[c <= 0] = (A[c <= 0] > 0).astype(np.float64)
+        W[broke] = A[broke] > 0
         if n >= _SPARSE_MIN_N and np.count_nonzero(W) < 0.1 * W.size:
             W = _csr_of_dense(W)  # sparse mat-vecs are several times faster below 10% fill
         return W, c
     row = np.repeat(np.arange(n), np.diff(A.indptr))
     data = np.minimum(1.0, A.data / safe[row])
-    data = np.where(c[row] > 0, data, (A.data > 0).astype(np.float64))
+    data = np.where(broke[row], A.data > 0, data)
     W = sp.csr_array((data, A.indices.copy(), A.indptr.copy()), shape=(n, n))
     return W, c
 
@@ -512,17 +513,15 @@ def debtrank_impact(exposures, capital, values=None):
     k = linked.size
     batch = max(k, 1) if k <= DENSE_MAX_N else _BATCH
     for start in range(0, k, batch):
-        cols = np.arange(start, min(start + batch, k))
-        H0 = np.zeros((k, cols.size))
-        H0[cols, np.arange(cols.size)] = 1.0
+        stop = min(start + batch, k)
+        H0 = np.eye(k, stop - start, -start)  # the shocks of agents start..stop-1
         H = _propagate(W, H0, n + 1)
-        R[linked[cols]] = v_linked @ H - v_linked[cols]
+        R[linked[start:stop]] = v_linked @ H - v_linked[start:stop]
     return R
 
 
 def _linked(W) -> np.ndarray:
     """Agents with an impact on or from another (a nonzero row or column of the
     non-negative impact matrix ``W``, dense or sparse), ascending."""
-    out = np.asarray(W.sum(axis=0)).ravel() > 0
-    out |= np.asarray(W.sum(axis=1)).ravel() > 0
-    return np.flatnonzero(out)
+    lent, owed = (np.asarray(W.sum(axis=axis)).ravel() for axis in (1, 0))
+    return np.flatnonzero(lent + owed > 0)  # sums of non-negative terms: > 0 if any term is

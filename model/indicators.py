@@ -63,11 +63,14 @@ class Recorder:
     def debtrank(self) -> np.ndarray:
         """DebtRank of every account this month (0 for World and defaulted agents)."""
         m = self.m
-        n = m.ledger.n_accounts
-        creditor, debtor, amount = m.ledger.exposures()
-        keep = (creditor != WORLD) & (debtor != WORLD)
-        cell = creditor[keep].astype(np.int64) * n + debtor[keep]
-        exposures = np.bincount(cell, weights=amount[keep], minlength=n * n).reshape(n, n)
+        ledger = m.ledger
+        n = ledger.n_accounts
+        # the carried claims of the active contracts summed by (creditor, debtor) in the
+        # order of the book; those that carry nothing add zeros, which change no sum
+        ids = ledger.active_ids()
+        cell = ledger.column("creditor")[ids].astype(np.int64) * n + ledger.column("debtor")[ids]
+        amount = ledger.carried()[ids]
+        exposures = np.bincount(cell, weights=amount, minlength=n * n).reshape(n, n)
         capital = np.maximum(m.equity(), 0.0)
         dead = np.array(sorted(m.defaulted | {WORLD}), dtype=np.int64)
         exposures[dead, :] = 0.0
