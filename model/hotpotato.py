@@ -344,8 +344,7 @@ class HotPotatoModel(mesa.Model):
     def _kept(self, key: str, stamp: tuple, compute):
         """``compute()``, reused while ``stamp``, everything its value depends on, is the
         same (a view that does not read the month, as the spreads and the bonds' marks, is
-        kept across months this way; the views of the asset book and of contracts below,
-        asked tens of thousands of times a run, spell out the same lookup)."""
+        kept across months this way)."""
         hit = self._cache.get(key)
         if hit is not None and hit[0] == stamp:
             return hit[1]
@@ -360,12 +359,7 @@ class HotPotatoModel(mesa.Model):
         the many changes of the ledger within a month keep it; nor does the GPU price but
         in market values, so the views at book value and of GW survive its moves."""
         stamp = (self.tick, self.assets.version, self.ledger.n_accounts, *inputs)
-        hit = self._cache.get(key)  # ``_kept``, spelled out: the views' most frequent path
-        if hit is not None and hit[0] == stamp:
-            return hit[1]
-        value = compute()
-        self._cache[key] = (stamp, value)
-        return value
+        return self._kept(key, stamp, compute)
 
     def _cached_on_contracts(self, key: str, compute, kinds: tuple[int, ...], inputs=()):
         """``compute()`` of the contracts of ``kinds`` alone (with the month and ``inputs``):
@@ -373,12 +367,7 @@ class HotPotatoModel(mesa.Model):
         bills, loans and bonds booked within a month keep it. A view sized by the ledger's
         accounts must pass their number in ``inputs``."""
         stamp = (self.tick, self.ledger.version_of(kinds), inputs)
-        hit = self._cache.get(key)  # ``_kept``, spelled out: the views' most frequent path
-        if hit is not None and hit[0] == stamp:
-            return hit[1]
-        value = compute()
-        self._cache[key] = (stamp, value)
-        return value
+        return self._kept(key, stamp, compute)
 
     def market_values(self) -> np.ndarray:
         """Market value of every data center, $B (with the GPU price)."""
