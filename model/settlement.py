@@ -79,8 +79,15 @@ def settle(m: HotPotatoModel) -> int:
 
 def _pay_dues(ledger: Ledger, dues: Dues) -> set[int]:
     """Pay ``dues`` (not none), each debtor the fraction of them the clearing vector says;
-    returns the accounts that paid less than they owed."""
-    fraction = _paid_fraction(ledger, dues)
+    returns the accounts that paid less than they owed. In a month where every account
+    surely pays in full the dues are paid as they stand (times a fraction of 1, which
+    changes no amount)."""
+    outside = np.maximum(ledger.cash, 0.0)
+    if _all_pay_in_full(dues, outside):
+        ledger.transfer_many(dues.debtor, dues.creditor, dues.cash)
+        ledger.reduce(dues.ids, dues.reduction)
+        return set()
+    fraction = _paid_fraction(ledger, dues, outside)
     share = fraction[dues.debtor]
     ledger.transfer_many(dues.debtor, dues.creditor, dues.cash * share)
     ledger.reduce(dues.ids, dues.reduction * share)
@@ -88,13 +95,11 @@ def _pay_dues(ledger: Ledger, dues: Dues) -> set[int]:
     return {int(i) for i in short if i != WORLD}
 
 
-def _paid_fraction(ledger: Ledger, dues: Dues) -> np.ndarray:
+def _paid_fraction(ledger: Ledger, dues: Dues, outside: np.ndarray) -> np.ndarray:
     """Fraction of its dues each account pays this month, by the Eisenberg–Noe clearing
-    vector (1 for an account that pays in full or owes nothing)."""
+    vector (1 for an account that pays in full or owes nothing), given each account's
+    cash (``outside``, $B, at least 0; World's is replaced by what it owes)."""
     n = ledger.n_accounts
-    outside = np.maximum(ledger.cash, 0.0)
-    if _all_pay_in_full(dues, outside):
-        return np.ones(n)
     liabilities = sparse.csr_array((dues.cash, (dues.debtor, dues.creditor)), shape=(n, n))
     owed = np.asarray(liabilities.sum(axis=1)).ravel()
     outside[WORLD] = owed[WORLD]  # the rest of the economy always pays
