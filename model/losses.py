@@ -20,6 +20,7 @@ channel ``SPV_LEASE`` and flagged off balance sheet: they are the off-balance-sh
 
 from __future__ import annotations
 
+import math
 from enum import IntEnum
 
 import numpy as np
@@ -120,7 +121,7 @@ class LossTrace:
         amount: float,
     ) -> None:
         """Record that ``holder`` lost ``amount`` $B on its claim on ``debtor``."""
-        if not np.isfinite(amount) or amount < 0:
+        if not math.isfinite(amount) or amount < 0:
             raise ValueError(f"amount: loss {amount!r} must be finite and >= 0")
         if amount == 0:
             return

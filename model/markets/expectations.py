@@ -53,4 +53,4 @@ def update_sentiment(
         - FIRE_SALE_HIT * fire_sale_gw
         + NOISE * rng.standard_normal()
     )
-    return float(np.clip(s, 0.2, 2.5))
+    return float(min(max(s, 0.2), 2.5))
