@@ -512,16 +512,23 @@ class HotPotatoModel(mesa.Model):
         """GW a lab has under contract in month ``at`` (from providers and GPU SPVs)."""
         c = self._compute_contracts()
         live = (c.debtor == lab) & (c.maturity > at)
-        by_owner = self._earning_by_owner(at)
-        spv_gw = sum(by_owner[a] for a in self._leased_spvs(lab))
-        return float(c.gw[live].sum()) + float(spv_gw)
+        return float(c.gw[live].sum()) + float(self._gpu_spvs_gw(lab, at))
 
     def serving_gw(self, lab: int) -> float:
         """GW of compute a lab actually has this month: its started contracts, scaled by
         each provider's powered capacity, plus GPU SPVs it leases directly."""
-        by_owner = self._earning_by_owner()
         served = self._served_by_contracts().get(lab, 0.0)
-        return served + sum(by_owner[a] for a in self._leased_spvs(lab))
+        return served + self._gpu_spvs_gw(lab)
+
+    def _gpu_spvs_gw(self, lab: int, at: int | None = None) -> float:
+        """GW of the GPU SPVs ``lab`` leases directly, earning now (``at`` None) or within
+        economic life in month ``at`` (``_earning_by_owner``), added in order of creation.
+        Most labs lease none: the asset book is then not looked at."""
+        spvs = self._leased_spvs(lab)
+        if not spvs:
+            return 0.0
+        by_owner = self._earning_by_owner(at)
+        return sum(by_owner[a] for a in spvs)
 
     def _served_by_contracts(self) -> dict[int, float]:
         """GW each lab is served this month under its started compute contracts (labs with
