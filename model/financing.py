@@ -176,7 +176,7 @@ def together(m: HotPotatoModel, decisions: Iterable[Decision]) -> list[Any]:
                 continue
             asking.append((k, decision))
         running = asking
-        replies = clear(m, requests)
+        replies = clear(m, requests) if requests else []  # else every decision has ended
     return results
 
 
