@@ -176,7 +176,7 @@ def together(m: HotPotatoModel, decisions: Iterable[Decision]) -> list[Any]:
                 continue
             asking.append((k, decision))
         running = asking
-        replies = clear(m, requests)
+        replies = clear(m, requests) if requests else []  # else every decision has ended
     return results
 
 
@@ -213,10 +213,14 @@ def clear(m: HotPotatoModel, requests: list[Request]) -> list[Grant]:
             request = requests[k]
             confidence = min(1.0, max(0.0, request.confidence))
             granted = min(request.amount, confidence * total * request.amount / asked)
-            shares = [(i, granted * c / total) for i, c in zip(investors, capacity, strict=True)]
-            paid = [(i, share) for i, share in shares if share > MIN_AMOUNT]
-            ids = tuple(_deliver(m, i, request, share, security.kind) for i, share in paid)
-            grants[k] = Grant(_sum([share for _, share in paid]), ids)
+            paid: list[float] = []
+            ids: list[int] = []
+            for investor, c in zip(investors, capacity, strict=True):
+                share = granted * c / total
+                if share > MIN_AMOUNT:
+                    paid.append(share)
+                    ids.append(_deliver(m, investor, request, share, security.kind))
+            grants[k] = Grant(_sum(paid), tuple(ids))
     return grants
 
 
