@@ -156,6 +156,16 @@ def _sums(accounts: np.ndarray, amounts: np.ndarray, n: int) -> np.ndarray:
     return np.bincount(accounts, weights=amounts, minlength=n).astype(np.float64, copy=False)
 
 
+def _totals(ids: np.ndarray, amounts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The contracts among ``ids`` (ascending, each once) and the ``amounts`` for each
+    summed in the order given from 0.0, as ``np.bincount`` sums them by id: only the
+    contracts named are touched, not the whole book."""
+    if ids.size > 1 and not np.all(ids[1:] > ids[:-1]):  # an id repeats, or out of order
+        rows, at = np.unique(ids, return_inverse=True)
+        return rows, np.bincount(at, weights=amounts)
+    return ids, 0.0 + amounts
+
+
 def _finite(value) -> bool:
     """Whether ``value`` is a finite number a float can hold (an integer beyond the largest
     float is not): ``np.isfinite``, with fast paths for floats and integers."""
@@ -216,25 +226,32 @@ class InvariantError(AssertionError):
     """An accounting identity failed; the message names the account or contract."""
 
 
-_COLUMNS: dict[str, type] = {
-    "creditor": np.int32,
-    "debtor": np.int32,
-    "kind": np.int8,
-    "principal": np.float64,
-    "rate": np.float64,
-    "start": np.int32,
-    "maturity": np.int32,
-    "amortisation": np.int8,
-    "payment": np.float64,
-    "gw": np.float64,
-    "collateral": np.int32,
-    "guarantor": np.int32,
-    "reference": np.int32,
-    "residual_guarantee": np.float64,
-    "basis": np.float64,
-    "off_balance": np.bool_,
-    "active": np.bool_,
+_COLUMNS: dict[str, tuple[type, float]] = {
+    "creditor": (np.int32, 0),
+    "debtor": (np.int32, 0),
+    "kind": (np.int8, 0),
+    "principal": (np.float64, 0.0),
+    "rate": (np.float64, 0.0),
+    "start": (np.int32, 0),
+    "maturity": (np.int32, 0),
+    "amortisation": (np.int8, int(Amortisation.BULLET)),
+    "payment": (np.float64, 0.0),
+    "gw": (np.float64, 0.0),
+    "collateral": (np.int32, -1),
+    "guarantor": (np.int32, -1),
+    "reference": (np.int32, -1),
+    "residual_guarantee": (np.float64, 0.0),
+    "basis": (np.float64, 1.0),
+    "off_balance": (np.bool_, False),
+    "active": (np.bool_, True),
 }
+"""The columns of the contract book: their type and the value rows not yet booked hold,
+the default of ``add`` (so it writes only the terms that differ from it)."""
+
+
+def _spare_rows(size: int) -> dict[str, np.ndarray]:
+    """``size`` rows of the contract book not yet booked, each column at its default."""
+    return {k: np.full(size, default, dtype=t) for k, (t, default) in _COLUMNS.items()}
 
 
 @dataclass(frozen=True)
@@ -276,7 +293,7 @@ class Ledger:
         self._cash = np.zeros(8)
         self.n_accounts = 1
         """How many accounts there are, ``World`` included (opened by ``open_account``)."""
-        self._cols = {k: np.zeros(capacity, dtype=t) for k, t in _COLUMNS.items()}
+        self._cols = _spare_rows(capacity)
         self._n = 0
         self.transfers_recorded = 0
         self.check_transfers = False
@@ -487,19 +504,29 @@ class Ledger:
         c["debtor"][i] = debtor
         c["kind"][i] = kind
         c["principal"][i] = principal
-        c["rate"][i] = rate
         c["start"][i] = start
         c["maturity"][i] = maturity
-        c["amortisation"][i] = amortisation
-        c["payment"][i] = payment
-        c["gw"][i] = gw
-        c["collateral"][i] = collateral
-        c["guarantor"][i] = guarantor
-        c["reference"][i] = reference
-        c["residual_guarantee"][i] = residual_guarantee
-        c["off_balance"][i] = off_balance
-        c["basis"][i] = basis
-        c["active"][i] = True
+        # the row holds the defaults already (``_COLUMNS``): only other terms are written
+        if rate:
+            c["rate"][i] = rate
+        if amortisation:
+            c["amortisation"][i] = amortisation
+        if payment:
+            c["payment"][i] = payment
+        if gw:
+            c["gw"][i] = gw
+        if collateral != -1:
+            c["collateral"][i] = collateral
+        if guarantor != -1:
+            c["guarantor"][i] = guarantor
+        if reference != -1:
+            c["reference"][i] = reference
+        if residual_guarantee:
+            c["residual_guarantee"][i] = residual_guarantee
+        if off_balance:
+            c["off_balance"][i] = off_balance
+        if basis != 1.0:
+            c["basis"][i] = basis
         self._book(kind, debtor, creditor)
         return i
 
@@ -568,8 +595,10 @@ class Ledger:
         return sum(map(versions.__getitem__, kinds))
 
     def _grow(self) -> None:
+        """Double the book's capacity."""
+        spare = _spare_rows(self._cols["creditor"].size)
         for name, arr in self._cols.items():
-            self._cols[name] = np.concatenate([arr, np.zeros_like(arr)])
+            self._cols[name] = np.concatenate([arr, spare[name]])
         self._column_views.clear()
 
     def active_ids(
@@ -667,15 +696,16 @@ class Ledger:
         principal (beyond rounding, which is clipped to zero)."""
         ids = self._contract_ids(ids)
         amount = self._amounts(amount, ids.size)
+        rows, total = _totals(ids, amount)
         principal = self._cols["principal"]
-        total = np.bincount(ids, weights=amount, minlength=self._n)[: self._n]
-        over = total > principal[: self._n] * (1 + 1e-12) + 1e-12
+        before = principal[rows]
+        over = total > before * (1 + 1e-12) + 1e-12
         if np.any(over):
             k = int(np.flatnonzero(over)[0])
             raise ValueError(
-                f"amount: {total[k]!r} exceeds the principal {principal[k]!r} of contract {k}"
+                f"amount: {total[k]!r} exceeds the principal {before[k]!r} of contract {rows[k]}"
             )
-        principal[: self._n] = np.maximum(principal[: self._n] - total, 0.0)
+        principal[rows] = np.maximum(before - total, 0.0)
         self._edited(ids)
 
     def increase(self, ids, amount) -> None:
