@@ -290,7 +290,9 @@ class Ledger:
         capacity = max(int(capacity), 1)
         self.names: list[str] = ["World"]
         self.sectors: list[Sector] = [Sector.WORLD]
-        self._cash = np.zeros(8)
+        self._cash: list[float] = [0.0]
+        """Cash of each account, $B, as Python floats: a transfer moves two of them without
+        numpy's scalars (the same IEEE sums)."""
         self.n_accounts = 1
         """How many accounts there are, ``World`` included (opened by ``open_account``)."""
         self._cols = _spare_rows(capacity)
@@ -336,20 +338,20 @@ class Ledger:
     # ----------------------------------------------------------------- accounts
     @property
     def cash(self) -> np.ndarray:
-        """Cash of each account, $B (a read-only view; move cash with ``transfer``)."""
-        view = self._cash[: self.n_accounts]
-        view.flags.writeable = False
-        return view
+        """Cash of each account, $B (a read-only array of it now; move cash with
+        ``transfer``)."""
+        cash = np.array(self._cash)
+        cash.flags.writeable = False
+        return cash
 
     def cash_of(self, account: int) -> float:
         """Cash of one account, $B (``cash[account]`` without the array)."""
-        return self._cash.item(account)
+        return self._cash[account]
 
     def open_account(self, name: str, sector: Sector) -> int:
         """Open an account with zero cash; returns its id."""
         self._edited()
-        if self.n_accounts == self._cash.size:
-            self._cash = np.concatenate([self._cash, np.zeros(self._cash.size)])
+        self._cash.append(0.0)
         self.names.append(name)
         self.sectors.append(Sector(sector))
         self.n_accounts += 1
@@ -397,9 +399,9 @@ class Ledger:
         amount = float(amount)
         if not math.isfinite(amount) or amount < 0:
             raise ValueError(f"amount: {amount!r} must be a finite amount >= 0 (transfer 0)")
-        cash = self._cash  # Python floats: the same IEEE sums as numpy's, without its scalars
-        cash[source] = cash.item(source) - amount
-        cash[target] = cash.item(target) + amount
+        cash = self._cash
+        cash[source] -= amount
+        cash[target] += amount
         self.transfers_recorded += 1
         self.version += 1
 
@@ -420,15 +422,17 @@ class Ledger:
         if np.any(amount < 0):
             k = int(np.flatnonzero(amount < 0)[0])
             raise ValueError(f"amount: {amount[k]!r} is negative (transfer {k}); must be >= 0")
-        before = self._cash[: self.n_accounts].sum() if self.check_transfers else 0.0
         n = self.n_accounts
-        self._cash[:n] -= np.bincount(source, weights=amount, minlength=n)
-        self._cash[:n] += np.bincount(target, weights=amount, minlength=n)
+        cash = np.array(self._cash)
+        before = cash.sum() if self.check_transfers else 0.0
+        cash -= np.bincount(source, weights=amount, minlength=n)
+        cash += np.bincount(target, weights=amount, minlength=n)
+        self._cash = cash.tolist()
         self.transfers_recorded += amount.size
         self.version += 1
         if self.check_transfers:
-            after = self._cash[:n].sum()
-            scale = max(1.0, float(np.abs(self._cash[:n]).sum()))
+            after = cash.sum()
+            scale = max(1.0, float(np.abs(cash).sum()))
             if not np.isfinite(after) or abs(after - before) > 1e-9 * scale:
                 raise InvariantError(
                     f"cash not conserved by a transfer: total {before!r} -> {after!r}"
@@ -1005,7 +1009,7 @@ class Ledger:
 
     def equity(self, real_assets: np.ndarray | None = None) -> np.ndarray:
         """Derived equity of each account: cash + financial assets + real assets − debt."""
-        eq = self._cash[: self.n_accounts] + self.financial_assets() - self.liabilities()
+        eq = np.array(self._cash) + self.financial_assets() - self.liabilities()
         if real_assets is not None:
             eq = eq + real_assets
         return eq
@@ -1013,7 +1017,7 @@ class Ledger:
     def equity_of(self, account: int, real_assets: float = 0.0) -> float:
         """``equity(real)[account]`` for one account, without building the whole array."""
         self._update_sheets()
-        cash, assets = self._cash.item(account), self._assets.item(account)
+        cash, assets = self._cash[account], self._assets.item(account)
         return float(cash + assets - self._liabilities.item(account) + real_assets)
 
     def exposures(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -1040,7 +1044,7 @@ class Ledger:
         if not np.isfinite(money_supply):
             raise InvariantError(f"money supply is {money_supply!r}")
         n = self._n
-        cash = self._cash[: self.n_accounts]
+        cash = np.array(self._cash)
         bad = ~np.isfinite(cash)
         if bad.any():
             k = int(np.flatnonzero(bad)[0])
