@@ -160,7 +160,7 @@ def _totals(ids: np.ndarray, amounts: np.ndarray) -> tuple[np.ndarray, np.ndarra
     """The contracts among ``ids`` (ascending, each once) and the ``amounts`` for each
     summed in the order given from 0.0, as ``np.bincount`` sums them by id: only the
     contracts named are touched, not the whole book."""
-    if ids.size > 1 and not np.all(ids[1:] > ids[:-1]):  # an id repeats, or out of order
+    if ids.size > 1 and not (ids[1:] > ids[:-1]).all():  # an id repeats, or out of order
         rows, at = np.unique(ids, return_inverse=True)
         return rows, np.bincount(at, weights=amounts)
     return ids, 0.0 + amounts
@@ -370,15 +370,11 @@ class Ledger:
             return
         arr = np.atleast_1d(np.asarray(value))
         if arr.size and (
-            not np.issubdtype(arr.dtype, np.integer)
+            arr.dtype.kind not in "iu"  # integers, signed or not
             or arr.min() < 0
             or arr.max() >= self.n_accounts
         ):
-            bad = (
-                arr[(arr < 0) | (arr >= self.n_accounts)]
-                if np.issubdtype(arr.dtype, np.integer)
-                else arr
-            )
+            bad = arr[(arr < 0) | (arr >= self.n_accounts)] if arr.dtype.kind in "iu" else arr
             raise ValueError(
                 f"{field}: unknown account {bad[0]!r} (accounts are 0..{self.n_accounts - 1})"
             )
@@ -416,10 +412,10 @@ class Ledger:
             return
         self._check_account("source", source)
         self._check_account("target", target)
-        if not np.all(np.isfinite(amount)):
+        if not np.isfinite(amount).all():
             k = int(np.flatnonzero(~np.isfinite(amount))[0])
             raise ValueError(f"amount: {amount[k]!r} is not finite (transfer {k})")
-        if np.any(amount < 0):
+        if (amount < 0).any():
             k = int(np.flatnonzero(amount < 0)[0])
             raise ValueError(f"amount: {amount[k]!r} is negative (transfer {k}); must be >= 0")
         n = self.n_accounts
@@ -680,7 +676,7 @@ class Ledger:
     def _contract_ids(self, ids) -> np.ndarray:
         ids = np.atleast_1d(np.asarray(ids, dtype=np.int64))
         bad = (ids < 0) | (ids >= self._n)
-        if np.any(bad):
+        if bad.any():
             raise ValueError(
                 f"ids: unknown contract {int(ids[bad][0])!r} (contracts are 0..{self._n - 1})"
             )
@@ -688,9 +684,11 @@ class Ledger:
 
     @staticmethod
     def _amounts(amount, size: int) -> np.ndarray:
-        amount = np.broadcast_to(np.asarray(amount, dtype=np.float64), (size,))
+        amount = np.asarray(amount, dtype=np.float64)
+        if amount.shape != (size,):
+            amount = np.broadcast_to(amount, (size,))
         bad = ~np.isfinite(amount) | (amount < 0)
-        if np.any(bad):
+        if bad.any():
             raise ValueError(f"amount: {amount[bad][0]!r} must be a finite amount >= 0")
         return amount
 
@@ -704,7 +702,7 @@ class Ledger:
         principal = self._cols["principal"]
         before = principal[rows]
         over = total > before * (1 + 1e-12) + 1e-12
-        if np.any(over):
+        if over.any():
             k = int(np.flatnonzero(over)[0])
             raise ValueError(
                 f"amount: {total[k]!r} exceeds the principal {before[k]!r} of contract {rows[k]}"
@@ -766,7 +764,7 @@ class Ledger:
     ) -> None:
         """Reset a lease's monthly ``payment`` and ``maturity`` (an enlargement or a
         renewal); its remaining commitment becomes ``payment * (maturity - tick)``."""
-        if not np.isfinite(payment) or payment < 0:
+        if not _finite(payment) or payment < 0:
             raise ValueError(f"payment: {payment!r} must be a finite amount >= 0")
         if maturity < tick:
             raise ValueError(f"maturity: {maturity!r} is before month {tick!r}")
@@ -805,7 +803,7 @@ class Ledger:
         self._update_dues(tick)
         if self._owed is None:
             due, cash, _ = self._by_row
-            ids = np.flatnonzero(due[: self._n])
+            ids = due[: self._n].nonzero()[0]
             self._owed = _sums(self._cols["debtor"][ids], cash[ids], self.n_accounts)
             self._owed.flags.writeable = False
         return self._owed
@@ -869,7 +867,7 @@ class Ledger:
     def _dues_by_row(self) -> Dues:
         """The dues kept by row, gathered in the order of contract ids."""
         due, cash, reduction = self._by_row
-        ids = np.flatnonzero(due[: self._n])
+        ids = due[: self._n].nonzero()[0]
         c = self._cols
         return Dues(ids, c["debtor"][ids], c["creditor"][ids], cash[ids], reduction[ids])
 
@@ -923,7 +921,7 @@ class Ledger:
         pays = np.where(
             debt, (start < tick) | (kind == KindCode.PAYABLE), IS_LEASE[kind] & (tick < maturity)
         )
-        due = np.flatnonzero(pays & (start <= tick) & (principal > 0))
+        due = (pays & (start <= tick) & (principal > 0)).nonzero()[0]
         ids = rows[due]
         principal = principal[due]
         maturity = maturity[due]
