@@ -915,11 +915,13 @@ class Ledger:
         start = c["start"][rows]
         maturity = c["maturity"][rows]
         principal = c["principal"][rows]
-        debt = IS_DEBT[kind]
+        debt = IS_DEBT.take(kind)
         # debt pays from the month after it is issued (a payable in its month); a lease
         # while start <= tick < maturity
         pays = np.where(
-            debt, (start < tick) | (kind == KindCode.PAYABLE), IS_LEASE[kind] & (tick < maturity)
+            debt,
+            (start < tick) | (kind == KindCode.PAYABLE),
+            IS_LEASE.take(kind) & (tick < maturity),
         )
         due = (pays & (start <= tick) & (principal > 0)).nonzero()[0]
         ids = rows[due]
@@ -976,12 +978,14 @@ class Ledger:
         buffer over the book's capacity (those given out before keep theirs)."""
         n, c = self._n, self._cols
         kind = c["kind"][:n]
-        carried = np.where(c["active"][:n] & CARRIES[kind], c["principal"][:n], 0.0)
+        carried = np.where(c["active"][:n] & CARRIES.take(kind), c["principal"][:n], 0.0)
         self._carried_buffer = np.empty(c["kind"].size)
         self._carried = self._carried_buffer[:n]
         self._carried[:] = carried
         self._assets = self._by_account("creditor", carried)
-        self._liabilities = self._by_account("debtor", np.where(IS_DEBT[kind], carried, 0.0))
+        # of the kinds that carry an amount, all but equity stakes are debt
+        debt = np.where(kind != KindCode.EQUITY, carried, 0.0)
+        self._liabilities = self._by_account("debtor", debt)
 
     def _sheets_plus(self, first: int) -> None:
         """The kept balance sheets plus the contracts from row ``first`` on, added one after
