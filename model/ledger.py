@@ -166,6 +166,13 @@ def _totals(ids: np.ndarray, amounts: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return ids, 0.0 + amounts
 
 
+def _and_zero(sums: np.ndarray) -> np.ndarray:
+    """``sums`` by account followed by a zero for one account more (read-only)."""
+    sums = np.append(sums, 0.0)
+    sums.flags.writeable = False
+    return sums
+
+
 def _finite(value) -> bool:
     """Whether ``value`` is a finite number a float can hold (an integer beyond the largest
     float is not): ``np.isfinite``, with fast paths for floats and integers."""
@@ -349,8 +356,13 @@ class Ledger:
         return self._cash[account]
 
     def open_account(self, name: str, sector: Sector) -> int:
-        """Open an account with zero cash; returns its id."""
-        self._edited()
+        """Open an account with zero cash; returns its id. The kept sums by account (balance
+        sheets, obligations) take a zero for it, their sum over no contract."""
+        self.version += 1
+        self.contracts_version += 1
+        self._assets, self._liabilities = _and_zero(self._assets), _and_zero(self._liabilities)
+        if self._owed is not None:
+            self._owed = _and_zero(self._owed)
         self._cash.append(0.0)
         self.names.append(name)
         self.sectors.append(Sector(sector))
@@ -557,18 +569,11 @@ class Ledger:
         self.contracts_version += 1
         self._kind_versions[kind] += 1
 
-    def _edited(self, ids=None) -> None:
-        """Record a change to the contracts ``ids`` already booked (without ``ids``: a new
-        account, which changes the length of every view by account). The kept balance
-        sheets (and, with a new account, the obligations) are summed anew when next asked
-        for."""
-        if ids is not None:
-            self._changed(ids)
-            self._dues_changed(ids)
-        else:
-            self.version += 1
-            self.contracts_version += 1
-            self._owed = None
+    def _edited(self, ids) -> None:
+        """Record a change to the contracts ``ids`` already booked. The kept balance sheets
+        are summed anew when next asked for."""
+        self._changed(ids)
+        self._dues_changed(ids)
         self._sheets_rows = None
 
     def _changed(self, ids) -> None:
