@@ -110,6 +110,8 @@ IS_LEASE[LEASE_KINDS] = True
 CARRIES = IS_DEBT.copy()
 CARRIES[ContractKind.EQUITY] = True
 """Lookup by kind: whether a contract carries its principal (debt and equity stakes)."""
+_IS_DEBT, _IS_LEASE, _CARRIES = IS_DEBT.tolist(), IS_LEASE.tolist(), CARRIES.tolist()
+"""The same look-ups as lists of Python bools, for one contract at a time."""
 
 
 class Amortisation(IntEnum):
@@ -883,13 +885,13 @@ class Ledger:
         c = self._cols
         kind, start, maturity = c["kind"].item(i), c["start"].item(i), c["maturity"].item(i)
         principal = c["principal"].item(i)
-        debt = bool(IS_DEBT[kind])
+        debt = _IS_DEBT[kind]
         pays = (
             (start < tick or kind == KindCode.PAYABLE)
             if debt
-            else IS_LEASE[kind] and tick < maturity
+            else _IS_LEASE[kind] and tick < maturity
         )
-        if not (c["active"][i] and pays and start <= tick and principal > 0):
+        if not (c["active"].item(i) and pays and start <= tick and principal > 0):
             return None
         amortisation = c["amortisation"].item(i)
         if amortisation == _LEVEL:
@@ -1000,13 +1002,13 @@ class Ledger:
         c = self._cols
         assets, liabilities = self._assets.copy(), self._liabilities.copy()
         for i in range(first, self._n):
-            kind = c["kind"][i]
-            amount = c["principal"][i] if c["active"][i] and CARRIES[kind] else 0.0
+            kind = c["kind"].item(i)
+            amount = c["principal"].item(i) if c["active"].item(i) and _CARRIES[kind] else 0.0
             self._carried_buffer[i] = amount
             if amount:
-                assets[c["creditor"][i]] += amount
-                if IS_DEBT[kind]:
-                    liabilities[c["debtor"][i]] += amount
+                assets[c["creditor"].item(i)] += amount
+                if _IS_DEBT[kind]:
+                    liabilities[c["debtor"].item(i)] += amount
         self._carried = self._carried_buffer[: self._n]
         self._assets, self._liabilities = assets, liabilities
 
