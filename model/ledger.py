@@ -326,9 +326,9 @@ class Ledger:
         self._redo: list[int] | None = []
         """Booked contracts changed since the dues were kept, whose dues must be redone
         (None: more than ``_FEW_DUES``, too many to redo alone)."""
-        self._active: dict[tuple, tuple[int, int, np.ndarray]] = {}
-        """``active_ids`` by query: the closes and the number of the contracts it is drawn
-        from when answered, and the answer."""
+        self._active: dict[tuple, tuple[_Booked, int, int, np.ndarray]] = {}
+        """``active_ids`` by query: the contracts it is drawn from, their closes and number
+        when answered, and the answer."""
         self._all = _Booked()
         self._of_kind: defaultdict[int, _Booked] = defaultdict(_Booked)
         self._of_debtor: defaultdict[int, _Booked] = defaultdict(_Booked)
@@ -621,12 +621,12 @@ class Ledger:
         some of those were closed since, they are dropped from it, and those booked since
         are checked and added to it; a sale of contracts starts all answers anew."""
         query = (kind, debtor, creditor)
-        booked = self._booked_for(query)
         hit = self._active.get(query)
         if hit is None:
+            booked = self._booked_for(query)
             ids = self._matching(booked, query)
         else:
-            closes, seen, ids = hit
+            booked, closes, seen, ids = hit
             if closes == booked.closes and seen == len(booked):
                 return ids
             if closes != booked.closes:
@@ -635,9 +635,9 @@ class Ledger:
                 new = self._matching(booked[seen:], query)
                 if new.size:
                     ids = np.concatenate((ids, new))
-        if hit is None or ids is not hit[2]:  # else unchanged, and read-only already
+        if hit is None or ids is not hit[3]:  # else unchanged, and read-only already
             ids.flags.writeable = False
-        self._active[query] = (booked.closes, len(booked), ids)
+        self._active[query] = (booked, booked.closes, len(booked), ids)
         return ids
 
     def _booked_for(self, query: tuple) -> _Booked:
@@ -664,10 +664,10 @@ class Ledger:
             new = [
                 i
                 for i in rows
-                if c["active"][i]
-                and (kind is None or c["kind"][i] == kind)
-                and (debtor is None or c["debtor"][i] == debtor)
-                and (creditor is None or c["creditor"][i] == creditor)
+                if c["active"].item(i)
+                and (kind is None or c["kind"].item(i) == kind)
+                and (debtor is None or c["debtor"].item(i) == debtor)
+                and (creditor is None or c["creditor"].item(i) == creditor)
             ]
             return np.array(new, dtype=np.int64)
         rows = np.array(rows, dtype=np.int64)
