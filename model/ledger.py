@@ -110,6 +110,8 @@ IS_LEASE[LEASE_KINDS] = True
 CARRIES = IS_DEBT.copy()
 CARRIES[ContractKind.EQUITY] = True
 """Lookup by kind: whether a contract carries its principal (debt and equity stakes)."""
+_IS_DEBT, _IS_LEASE, _CARRIES = IS_DEBT.tolist(), IS_LEASE.tolist(), CARRIES.tolist()
+"""The same look-ups as lists of Python bools, for one contract at a time."""
 
 
 class Amortisation(IntEnum):
@@ -154,6 +156,29 @@ def _sums(accounts: np.ndarray, amounts: np.ndarray, n: int) -> np.ndarray:
     rows ``np.bincount`` gives integer zeros, and amounts added to them later would be
     truncated."""
     return np.bincount(accounts, weights=amounts, minlength=n).astype(np.float64, copy=False)
+
+
+def _totals(ids: np.ndarray, amounts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The contracts among ``ids`` (ascending, each once) and the ``amounts`` for each
+    summed in the order given from 0.0, as ``np.bincount`` sums them by id: only the
+    contracts named are touched, not the whole book."""
+    if ids.size > 1 and not (ids[1:] > ids[:-1]).all():  # an id repeats, or out of order
+        rows, at = np.unique(ids, return_inverse=True)
+        return rows, np.bincount(at, weights=amounts)
+    return ids, 0.0 + amounts
+
+
+def _distinct(values: np.ndarray) -> list[int]:
+    """The distinct ``values`` (kinds or accounts: small ints >= 0), ascending: counted by
+    ``np.bincount``, which costs less than a set of as many Python ints."""
+    return np.bincount(values).nonzero()[0].tolist()
+
+
+def _and_zero(sums: np.ndarray) -> np.ndarray:
+    """``sums`` by account followed by a zero for one account more (read-only)."""
+    sums = np.append(sums, 0.0)
+    sums.flags.writeable = False
+    return sums
 
 
 def _finite(value) -> bool:
@@ -216,25 +241,32 @@ class InvariantError(AssertionError):
     """An accounting identity failed; the message names the account or contract."""
 
 
-_COLUMNS: dict[str, type] = {
-    "creditor": np.int32,
-    "debtor": np.int32,
-    "kind": np.int8,
-    "principal": np.float64,
-    "rate": np.float64,
-    "start": np.int32,
-    "maturity": np.int32,
-    "amortisation": np.int8,
-    "payment": np.float64,
-    "gw": np.float64,
-    "collateral": np.int32,
-    "guarantor": np.int32,
-    "reference": np.int32,
-    "residual_guarantee": np.float64,
-    "basis": np.float64,
-    "off_balance": np.bool_,
-    "active": np.bool_,
+_COLUMNS: dict[str, tuple[type, float]] = {
+    "creditor": (np.int32, 0),
+    "debtor": (np.int32, 0),
+    "kind": (np.int8, 0),
+    "principal": (np.float64, 0.0),
+    "rate": (np.float64, 0.0),
+    "start": (np.int32, 0),
+    "maturity": (np.int32, 0),
+    "amortisation": (np.int8, int(Amortisation.BULLET)),
+    "payment": (np.float64, 0.0),
+    "gw": (np.float64, 0.0),
+    "collateral": (np.int32, -1),
+    "guarantor": (np.int32, -1),
+    "reference": (np.int32, -1),
+    "residual_guarantee": (np.float64, 0.0),
+    "basis": (np.float64, 1.0),
+    "off_balance": (np.bool_, False),
+    "active": (np.bool_, True),
 }
+"""The columns of the contract book: their type and the value rows not yet booked hold,
+the default of ``add`` (so it writes only the terms that differ from it)."""
+
+
+def _spare_rows(size: int) -> dict[str, np.ndarray]:
+    """``size`` rows of the contract book not yet booked, each column at its default."""
+    return {k: np.full(size, default, dtype=t) for k, (t, default) in _COLUMNS.items()}
 
 
 @dataclass(frozen=True)
@@ -273,10 +305,12 @@ class Ledger:
         capacity = max(int(capacity), 1)
         self.names: list[str] = ["World"]
         self.sectors: list[Sector] = [Sector.WORLD]
-        self._cash = np.zeros(8)
+        self._cash: list[float] = [0.0]
+        """Cash of each account, $B, as Python floats: a transfer moves two of them without
+        numpy's scalars (the same IEEE sums)."""
         self.n_accounts = 1
         """How many accounts there are, ``World`` included (opened by ``open_account``)."""
-        self._cols = {k: np.zeros(capacity, dtype=t) for k, t in _COLUMNS.items()}
+        self._cols = _spare_rows(capacity)
         self._n = 0
         self.transfers_recorded = 0
         self.check_transfers = False
@@ -298,9 +332,9 @@ class Ledger:
         self._redo: list[int] | None = []
         """Booked contracts changed since the dues were kept, whose dues must be redone
         (None: more than ``_FEW_DUES``, too many to redo alone)."""
-        self._active: dict[tuple, tuple[int, int, np.ndarray]] = {}
-        """``active_ids`` by query: the closes and the number of the contracts it is drawn
-        from when answered, and the answer."""
+        self._active: dict[tuple, tuple[_Booked, int, int, np.ndarray]] = {}
+        """``active_ids`` by query: the contracts it is drawn from, their closes and number
+        when answered, and the answer."""
         self._all = _Booked()
         self._of_kind: defaultdict[int, _Booked] = defaultdict(_Booked)
         self._of_debtor: defaultdict[int, _Booked] = defaultdict(_Booked)
@@ -319,20 +353,25 @@ class Ledger:
     # ----------------------------------------------------------------- accounts
     @property
     def cash(self) -> np.ndarray:
-        """Cash of each account, $B (a read-only view; move cash with ``transfer``)."""
-        view = self._cash[: self.n_accounts]
-        view.flags.writeable = False
-        return view
+        """Cash of each account, $B (a read-only array of it now; move cash with
+        ``transfer``)."""
+        cash = np.array(self._cash)
+        cash.flags.writeable = False
+        return cash
 
     def cash_of(self, account: int) -> float:
         """Cash of one account, $B (``cash[account]`` without the array)."""
-        return self._cash.item(account)
+        return self._cash[account]
 
     def open_account(self, name: str, sector: Sector) -> int:
-        """Open an account with zero cash; returns its id."""
-        self._edited()
-        if self.n_accounts == self._cash.size:
-            self._cash = np.concatenate([self._cash, np.zeros(self._cash.size)])
+        """Open an account with zero cash; returns its id. The kept sums by account (balance
+        sheets, obligations) take a zero for it, their sum over no contract."""
+        self.version += 1
+        self.contracts_version += 1
+        self._assets, self._liabilities = _and_zero(self._assets), _and_zero(self._liabilities)
+        if self._owed is not None:
+            self._owed = _and_zero(self._owed)
+        self._cash.append(0.0)
         self.names.append(name)
         self.sectors.append(Sector(sector))
         self.n_accounts += 1
@@ -351,15 +390,11 @@ class Ledger:
             return
         arr = np.atleast_1d(np.asarray(value))
         if arr.size and (
-            not np.issubdtype(arr.dtype, np.integer)
+            arr.dtype.kind not in "iu"  # integers, signed or not
             or arr.min() < 0
             or arr.max() >= self.n_accounts
         ):
-            bad = (
-                arr[(arr < 0) | (arr >= self.n_accounts)]
-                if np.issubdtype(arr.dtype, np.integer)
-                else arr
-            )
+            bad = arr[(arr < 0) | (arr >= self.n_accounts)] if arr.dtype.kind in "iu" else arr
             raise ValueError(
                 f"{field}: unknown account {bad[0]!r} (accounts are 0..{self.n_accounts - 1})"
             )
@@ -380,9 +415,9 @@ class Ledger:
         amount = float(amount)
         if not math.isfinite(amount) or amount < 0:
             raise ValueError(f"amount: {amount!r} must be a finite amount >= 0 (transfer 0)")
-        cash = self._cash  # Python floats: the same IEEE sums as numpy's, without its scalars
-        cash[source] = cash.item(source) - amount
-        cash[target] = cash.item(target) + amount
+        cash = self._cash
+        cash[source] -= amount
+        cash[target] += amount
         self.transfers_recorded += 1
         self.version += 1
 
@@ -397,21 +432,23 @@ class Ledger:
             return
         self._check_account("source", source)
         self._check_account("target", target)
-        if not np.all(np.isfinite(amount)):
+        if not np.isfinite(amount).all():
             k = int(np.flatnonzero(~np.isfinite(amount))[0])
             raise ValueError(f"amount: {amount[k]!r} is not finite (transfer {k})")
-        if np.any(amount < 0):
+        if (amount < 0).any():
             k = int(np.flatnonzero(amount < 0)[0])
             raise ValueError(f"amount: {amount[k]!r} is negative (transfer {k}); must be >= 0")
-        before = self._cash[: self.n_accounts].sum() if self.check_transfers else 0.0
         n = self.n_accounts
-        self._cash[:n] -= np.bincount(source, weights=amount, minlength=n)
-        self._cash[:n] += np.bincount(target, weights=amount, minlength=n)
+        cash = np.array(self._cash)
+        before = cash.sum() if self.check_transfers else 0.0
+        cash -= np.bincount(source, weights=amount, minlength=n)
+        cash += np.bincount(target, weights=amount, minlength=n)
+        self._cash = cash.tolist()
         self.transfers_recorded += amount.size
         self.version += 1
         if self.check_transfers:
-            after = self._cash[:n].sum()
-            scale = max(1.0, float(np.abs(self._cash[:n]).sum()))
+            after = cash.sum()
+            scale = max(1.0, float(np.abs(cash).sum()))
             if not np.isfinite(after) or abs(after - before) > 1e-9 * scale:
                 raise InvariantError(
                     f"cash not conserved by a transfer: total {before!r} -> {after!r}"
@@ -487,19 +524,29 @@ class Ledger:
         c["debtor"][i] = debtor
         c["kind"][i] = kind
         c["principal"][i] = principal
-        c["rate"][i] = rate
         c["start"][i] = start
         c["maturity"][i] = maturity
-        c["amortisation"][i] = amortisation
-        c["payment"][i] = payment
-        c["gw"][i] = gw
-        c["collateral"][i] = collateral
-        c["guarantor"][i] = guarantor
-        c["reference"][i] = reference
-        c["residual_guarantee"][i] = residual_guarantee
-        c["off_balance"][i] = off_balance
-        c["basis"][i] = basis
-        c["active"][i] = True
+        # the row holds the defaults already (``_COLUMNS``): only other terms are written
+        if rate:
+            c["rate"][i] = rate
+        if amortisation:
+            c["amortisation"][i] = amortisation
+        if payment:
+            c["payment"][i] = payment
+        if gw:
+            c["gw"][i] = gw
+        if collateral != -1:
+            c["collateral"][i] = collateral
+        if guarantor != -1:
+            c["guarantor"][i] = guarantor
+        if reference != -1:
+            c["reference"][i] = reference
+        if residual_guarantee:
+            c["residual_guarantee"][i] = residual_guarantee
+        if off_balance:
+            c["off_balance"][i] = off_balance
+        if basis != 1.0:
+            c["basis"][i] = basis
         self._book(kind, debtor, creditor)
         return i
 
@@ -530,25 +577,18 @@ class Ledger:
         self.contracts_version += 1
         self._kind_versions[kind] += 1
 
-    def _edited(self, ids=None) -> None:
-        """Record a change to the contracts ``ids`` already booked (without ``ids``: a new
-        account, which changes the length of every view by account). The kept balance
-        sheets (and, with a new account, the obligations) are summed anew when next asked
-        for."""
-        if ids is not None:
-            self._changed(ids)
-            self._dues_changed(ids)
-        else:
-            self.version += 1
-            self.contracts_version += 1
-            self._owed = None
+    def _edited(self, ids) -> None:
+        """Record a change to the contracts ``ids`` already booked. The kept balance sheets
+        are summed anew when next asked for."""
+        self._changed(ids)
+        self._dues_changed(ids)
         self._sheets_rows = None
 
     def _changed(self, ids) -> None:
         """Record a change to the contracts ``ids`` (a list or an array of ids)."""
         self.version += 1
         self.contracts_version += 1
-        for kind in set(self._cols["kind"][ids].tolist()):
+        for kind in _distinct(self._cols["kind"][ids]):
             self._kind_versions[kind] += 1
 
     def _dues_changed(self, ids) -> None:
@@ -568,8 +608,10 @@ class Ledger:
         return sum(map(versions.__getitem__, kinds))
 
     def _grow(self) -> None:
+        """Double the book's capacity."""
+        spare = _spare_rows(self._cols["creditor"].size)
         for name, arr in self._cols.items():
-            self._cols[name] = np.concatenate([arr, np.zeros_like(arr)])
+            self._cols[name] = np.concatenate([arr, spare[name]])
         self._column_views.clear()
 
     def active_ids(
@@ -585,12 +627,12 @@ class Ledger:
         some of those were closed since, they are dropped from it, and those booked since
         are checked and added to it; a sale of contracts starts all answers anew."""
         query = (kind, debtor, creditor)
-        booked = self._booked_for(query)
         hit = self._active.get(query)
         if hit is None:
+            booked = self._booked_for(query)
             ids = self._matching(booked, query)
         else:
-            closes, seen, ids = hit
+            booked, closes, seen, ids = hit
             if closes == booked.closes and seen == len(booked):
                 return ids
             if closes != booked.closes:
@@ -599,9 +641,9 @@ class Ledger:
                 new = self._matching(booked[seen:], query)
                 if new.size:
                     ids = np.concatenate((ids, new))
-        if hit is None or ids is not hit[2]:  # else unchanged, and read-only already
+        if hit is None or ids is not hit[3]:  # else unchanged, and read-only already
             ids.flags.writeable = False
-        self._active[query] = (booked.closes, len(booked), ids)
+        self._active[query] = (booked, booked.closes, len(booked), ids)
         return ids
 
     def _booked_for(self, query: tuple) -> _Booked:
@@ -628,10 +670,10 @@ class Ledger:
             new = [
                 i
                 for i in rows
-                if c["active"][i]
-                and (kind is None or c["kind"][i] == kind)
-                and (debtor is None or c["debtor"][i] == debtor)
-                and (creditor is None or c["creditor"][i] == creditor)
+                if c["active"].item(i)
+                and (kind is None or c["kind"].item(i) == kind)
+                and (debtor is None or c["debtor"].item(i) == debtor)
+                and (creditor is None or c["creditor"].item(i) == creditor)
             ]
             return np.array(new, dtype=np.int64)
         rows = np.array(rows, dtype=np.int64)
@@ -647,7 +689,7 @@ class Ledger:
     def _contract_ids(self, ids) -> np.ndarray:
         ids = np.atleast_1d(np.asarray(ids, dtype=np.int64))
         bad = (ids < 0) | (ids >= self._n)
-        if np.any(bad):
+        if bad.any():
             raise ValueError(
                 f"ids: unknown contract {int(ids[bad][0])!r} (contracts are 0..{self._n - 1})"
             )
@@ -655,9 +697,11 @@ class Ledger:
 
     @staticmethod
     def _amounts(amount, size: int) -> np.ndarray:
-        amount = np.broadcast_to(np.asarray(amount, dtype=np.float64), (size,))
+        amount = np.asarray(amount, dtype=np.float64)
+        if amount.shape != (size,):
+            amount = np.broadcast_to(amount, (size,))
         bad = ~np.isfinite(amount) | (amount < 0)
-        if np.any(bad):
+        if bad.any():
             raise ValueError(f"amount: {amount[bad][0]!r} must be a finite amount >= 0")
         return amount
 
@@ -667,15 +711,16 @@ class Ledger:
         principal (beyond rounding, which is clipped to zero)."""
         ids = self._contract_ids(ids)
         amount = self._amounts(amount, ids.size)
+        rows, total = _totals(ids, amount)
         principal = self._cols["principal"]
-        total = np.bincount(ids, weights=amount, minlength=self._n)[: self._n]
-        over = total > principal[: self._n] * (1 + 1e-12) + 1e-12
-        if np.any(over):
+        before = principal[rows]
+        over = total > before * (1 + 1e-12) + 1e-12
+        if over.any():
             k = int(np.flatnonzero(over)[0])
             raise ValueError(
-                f"amount: {total[k]!r} exceeds the principal {principal[k]!r} of contract {k}"
+                f"amount: {total[k]!r} exceeds the principal {before[k]!r} of contract {rows[k]}"
             )
-        principal[: self._n] = np.maximum(principal[: self._n] - total, 0.0)
+        principal[rows] = np.maximum(before - total, 0.0)
         self._edited(ids)
 
     def increase(self, ids, amount) -> None:
@@ -718,7 +763,7 @@ class Ledger:
             (self._of_debtor, "debtor"),
             (self._of_creditor, "creditor"),
         ):
-            for key in set(c[column][ids].tolist()):
+            for key in _distinct(c[column][ids]):
                 of[key].closes += 1
 
     def set_terms(
@@ -732,7 +777,7 @@ class Ledger:
     ) -> None:
         """Reset a lease's monthly ``payment`` and ``maturity`` (an enlargement or a
         renewal); its remaining commitment becomes ``payment * (maturity - tick)``."""
-        if not np.isfinite(payment) or payment < 0:
+        if not _finite(payment) or payment < 0:
             raise ValueError(f"payment: {payment!r} must be a finite amount >= 0")
         if maturity < tick:
             raise ValueError(f"maturity: {maturity!r} is before month {tick!r}")
@@ -771,7 +816,7 @@ class Ledger:
         self._update_dues(tick)
         if self._owed is None:
             due, cash, _ = self._by_row
-            ids = np.flatnonzero(due[: self._n])
+            ids = due[: self._n].nonzero()[0]
             self._owed = _sums(self._cols["debtor"][ids], cash[ids], self.n_accounts)
             self._owed.flags.writeable = False
         return self._owed
@@ -835,7 +880,7 @@ class Ledger:
     def _dues_by_row(self) -> Dues:
         """The dues kept by row, gathered in the order of contract ids."""
         due, cash, reduction = self._by_row
-        ids = np.flatnonzero(due[: self._n])
+        ids = due[: self._n].nonzero()[0]
         c = self._cols
         return Dues(ids, c["debtor"][ids], c["creditor"][ids], cash[ids], reduction[ids])
 
@@ -846,13 +891,13 @@ class Ledger:
         c = self._cols
         kind, start, maturity = c["kind"].item(i), c["start"].item(i), c["maturity"].item(i)
         principal = c["principal"].item(i)
-        debt = bool(IS_DEBT[kind])
+        debt = _IS_DEBT[kind]
         pays = (
             (start < tick or kind == KindCode.PAYABLE)
             if debt
-            else IS_LEASE[kind] and tick < maturity
+            else _IS_LEASE[kind] and tick < maturity
         )
-        if not (c["active"][i] and pays and start <= tick and principal > 0):
+        if not (c["active"].item(i) and pays and start <= tick and principal > 0):
             return None
         amortisation = c["amortisation"].item(i)
         if amortisation == _LEVEL:
@@ -883,13 +928,15 @@ class Ledger:
         start = c["start"][rows]
         maturity = c["maturity"][rows]
         principal = c["principal"][rows]
-        debt = IS_DEBT[kind]
+        debt = IS_DEBT.take(kind)
         # debt pays from the month after it is issued (a payable in its month); a lease
         # while start <= tick < maturity
         pays = np.where(
-            debt, (start < tick) | (kind == KindCode.PAYABLE), IS_LEASE[kind] & (tick < maturity)
+            debt,
+            (start < tick) | (kind == KindCode.PAYABLE),
+            IS_LEASE.take(kind) & (tick < maturity),
         )
-        due = np.flatnonzero(pays & (start <= tick) & (principal > 0))
+        due = (pays & (start <= tick) & (principal > 0)).nonzero()[0]
         ids = rows[due]
         principal = principal[due]
         maturity = maturity[due]
@@ -944,12 +991,14 @@ class Ledger:
         buffer over the book's capacity (those given out before keep theirs)."""
         n, c = self._n, self._cols
         kind = c["kind"][:n]
-        carried = np.where(c["active"][:n] & CARRIES[kind], c["principal"][:n], 0.0)
+        carried = np.where(c["active"][:n] & CARRIES.take(kind), c["principal"][:n], 0.0)
         self._carried_buffer = np.empty(c["kind"].size)
         self._carried = self._carried_buffer[:n]
         self._carried[:] = carried
         self._assets = self._by_account("creditor", carried)
-        self._liabilities = self._by_account("debtor", np.where(IS_DEBT[kind], carried, 0.0))
+        # of the kinds that carry an amount, all but equity stakes are debt
+        debt = np.where(kind != KindCode.EQUITY, carried, 0.0)
+        self._liabilities = self._by_account("debtor", debt)
 
     def _sheets_plus(self, first: int) -> None:
         """The kept balance sheets plus the contracts from row ``first`` on, added one after
@@ -959,13 +1008,13 @@ class Ledger:
         c = self._cols
         assets, liabilities = self._assets.copy(), self._liabilities.copy()
         for i in range(first, self._n):
-            kind = c["kind"][i]
-            amount = c["principal"][i] if c["active"][i] and CARRIES[kind] else 0.0
+            kind = c["kind"].item(i)
+            amount = c["principal"].item(i) if c["active"].item(i) and _CARRIES[kind] else 0.0
             self._carried_buffer[i] = amount
             if amount:
-                assets[c["creditor"][i]] += amount
-                if IS_DEBT[kind]:
-                    liabilities[c["debtor"][i]] += amount
+                assets[c["creditor"].item(i)] += amount
+                if _IS_DEBT[kind]:
+                    liabilities[c["debtor"].item(i)] += amount
         self._carried = self._carried_buffer[: self._n]
         self._assets, self._liabilities = assets, liabilities
 
@@ -975,7 +1024,7 @@ class Ledger:
 
     def equity(self, real_assets: np.ndarray | None = None) -> np.ndarray:
         """Derived equity of each account: cash + financial assets + real assets − debt."""
-        eq = self._cash[: self.n_accounts] + self.financial_assets() - self.liabilities()
+        eq = np.array(self._cash) + self.financial_assets() - self.liabilities()
         if real_assets is not None:
             eq = eq + real_assets
         return eq
@@ -983,7 +1032,7 @@ class Ledger:
     def equity_of(self, account: int, real_assets: float = 0.0) -> float:
         """``equity(real)[account]`` for one account, without building the whole array."""
         self._update_sheets()
-        cash, assets = self._cash.item(account), self._assets.item(account)
+        cash, assets = self._cash[account], self._assets.item(account)
         return float(cash + assets - self._liabilities.item(account) + real_assets)
 
     def exposures(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -1010,7 +1059,7 @@ class Ledger:
         if not np.isfinite(money_supply):
             raise InvariantError(f"money supply is {money_supply!r}")
         n = self._n
-        cash = self._cash[: self.n_accounts]
+        cash = np.array(self._cash)
         bad = ~np.isfinite(cash)
         if bad.any():
             k = int(np.flatnonzero(bad)[0])
