@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from experiments.backends import pool_context
 from experiments.gai_kapadia import (
     CAPITAL_RATIO,
     INTERBANK_SHARE,
@@ -166,7 +167,7 @@ def test_bad_parameters_raise():
 def test_simulate_point_runs_in_a_subprocess():
     params = {"z": 2.0, "banks": 150, "draws": 4}
     assert pickle.loads(pickle.dumps(simulate_point)) is simulate_point
-    with ProcessPoolExecutor(max_workers=1) as pool:
+    with ProcessPoolExecutor(max_workers=1, mp_context=pool_context()) as pool:
         remote = pool.submit(simulate_point, params, 5).result(timeout=120)
     local = simulate_point(params, 5)
     assert remote["frequency"] == local["frequency"]
