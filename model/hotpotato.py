@@ -322,8 +322,9 @@ class HotPotatoModel(mesa.Model):
 
     def _secured_loans(self) -> dict[int, np.ndarray]:
         """Ids of the active loans secured on a data center, by debtor (those with none
-        are left out), reused until a loan is booked or changed: it reads no other
-        contract, so the bonds, bills and leases booked meanwhile keep it."""
+        are left out), reused until a loan is booked, closed, sold or secured: it reads
+        no principal and no other contract, so the repayments of loans and the bonds,
+        bills and leases booked meanwhile keep it, across months."""
 
         def compute():
             ledger = self.ledger
@@ -332,7 +333,7 @@ class HotPotatoModel(mesa.Model):
             debtors = ledger.column("debtor")[ids]
             return {int(d): ids[debtors == d] for d in np.unique(debtors)}
 
-        return self._cached_on_contracts("secured_loans", compute, _LOANS)
+        return self._cached_on_terms("secured_loans", compute, _LOANS)
 
     def government_pays(self, guarantor: int, holder: int, amount: float, debtor: int) -> None:
         """A guarantor (the government) pays ``holder`` the shortfall on a guaranteed claim
@@ -367,6 +368,16 @@ class HotPotatoModel(mesa.Model):
         bills, loans and bonds booked within a month keep it. A view sized by the ledger's
         accounts must pass their number in ``inputs``."""
         stamp = (self.tick, self.ledger.version_of(kinds), inputs)
+        return self._kept(key, stamp, compute)
+
+    def _cached_on_terms(self, key: str, compute, kinds: tuple[int, ...], inputs=()):
+        """``compute()`` of which contracts of ``kinds`` there are and of their terms but
+        the principal (with ``inputs``): reused until one of them is booked, closed, sold
+        or has its terms reset (``Ledger.terms_version_of``) or ``inputs`` change, so the
+        payments that lower principals keep it. The month does not enter: a view that reads
+        it passes it in ``inputs``, as one sized by the ledger's accounts passes their
+        number."""
+        stamp = (self.ledger.terms_version_of(kinds), inputs)
         return self._kept(key, stamp, compute)
 
     def market_values(self) -> np.ndarray:
@@ -444,7 +455,7 @@ class HotPotatoModel(mesa.Model):
                 leased[by] = (*leased.get(by, ()), spv)
             return leased
 
-        return self._cached_on_contracts("leased_spvs", compute, _SPV_LEASES).get(sponsor, ())
+        return self._cached_on_terms("leased_spvs", compute, _SPV_LEASES).get(sponsor, ())
 
     def spv_leases_ended(self, sponsor: int) -> np.ndarray:
         """Ids of the active SPV leases of ``sponsor`` whose term has ended by this month
@@ -458,7 +469,7 @@ class HotPotatoModel(mesa.Model):
             ended.flags.writeable = False
             return ended
 
-        ended = self._cached_on_contracts("spv_leases_ended", compute, _SPV_LEASES)
+        ended = self._cached_on_terms("spv_leases_ended", compute, _SPV_LEASES, (self.tick,))
         return ended[self.ledger.column("debtor")[ended] == sponsor] if ended.size else ended
 
     def _sponsored(self, by_owner: np.ndarray, account: int) -> float:
@@ -487,7 +498,7 @@ class HotPotatoModel(mesa.Model):
             ids = self.ledger.active_ids(ContractKind.COMPUTE)
             return ComputeContracts(*self._terms(ids, ComputeContracts._fields))
 
-        return self._cached_on_contracts("compute_contracts", compute, _COMPUTE)
+        return self._cached_on_terms("compute_contracts", compute, _COMPUTE)
 
     def rented_out_gw(self, account: int, at: int | None = None) -> float:
         """GW of compute it has contracted to labs, running in month ``at`` (default now)."""
@@ -506,7 +517,7 @@ class HotPotatoModel(mesa.Model):
             creditor, gw = c.creditor[live], c.gw[live]
             return {p: float(gw[creditor == p].sum()) for p in set(creditor.tolist())}
 
-        return self._cached_on_contracts(f"rented_out:{at - self.tick}", compute, _COMPUTE)
+        return self._cached_on_terms(f"rented_out:{at - self.tick}", compute, _COMPUTE, (at,))
 
     def contracted_gw(self, lab: int, at: int) -> float:
         """GW a lab has under contract in month ``at`` (from providers and GPU SPVs)."""
@@ -553,8 +564,8 @@ class HotPotatoModel(mesa.Model):
                     served[lab] = served.get(lab, 0.0) + util * mine
             return served
 
-        inputs = (self.assets.version, self.ledger.n_accounts)
-        return self._cached_on_contracts("served_by_contracts", compute, _LEASES, inputs=inputs)
+        inputs = (self.tick, self.assets.version, self.ledger.n_accounts)
+        return self._cached_on_terms("served_by_contracts", compute, _LEASES, inputs=inputs)
 
     def compute_fees(self, lab: int, ahead: int = 0) -> float:
         """Compute fees a lab owes in month ``tick + ahead``, $B/month."""
@@ -566,7 +577,7 @@ class HotPotatoModel(mesa.Model):
             return float(payment[live].sum())
 
         # a lab asks for this month's fees twice when it plans its funding
-        return self._cached_on_contracts(f"compute_fees:{lab}:{ahead}", compute, _LEASES)
+        return self._cached_on_terms(f"compute_fees:{lab}:{ahead}", compute, _LEASES, (self.tick,))
 
     def _lease_terms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Debtor, first month, month it ends (exclusive) and monthly fee ($B) of the active
@@ -577,7 +588,7 @@ class HotPotatoModel(mesa.Model):
             ids = np.sort(np.concatenate([self.ledger.active_ids(kind) for kind in _LEASES]))
             return self._terms(ids, ("debtor", "start", "maturity", "payment"))
 
-        return self._cached_on_contracts("lease_terms", compute, _LEASES)
+        return self._cached_on_terms("lease_terms", compute, _LEASES)
 
     def _terms(self, ids: np.ndarray, names: tuple[str, ...]) -> tuple[np.ndarray, ...]:
         """Columns ``names`` of contracts ``ids``, gathered as read-only arrays (shared by
@@ -596,7 +607,7 @@ class HotPotatoModel(mesa.Model):
             return np.bincount(c.creditor[live], weights=c.payment[live], minlength=n)
 
         n = self.ledger.n_accounts
-        income = self._cached_on_contracts("compute_income", compute, _COMPUTE, inputs=(n,))
+        income = self._cached_on_terms("compute_income", compute, _COMPUTE, (self.tick, n))
         return float(income[account])
 
     def spv_debt_of(self, sponsor: int) -> float:

@@ -321,6 +321,9 @@ class Ledger:
         self._kind_versions = [0] * len(ContractKind)
         """By kind: incremented by every change to a contract of that kind (see
         ``version_of``)."""
+        self._kind_terms_versions = [0] * len(ContractKind)
+        """By kind: incremented by every change to a contract of that kind but a change of
+        its principal alone (see ``terms_version_of``)."""
         self._sheets_rows: int | None = None
         """How many contracts the kept carried amounts and balance sheets cover (None: none
         kept, as after any change to a contract already booked or a new account)."""
@@ -576,20 +579,24 @@ class Ledger:
         self.version += 1
         self.contracts_version += 1
         self._kind_versions[kind] += 1
+        self._kind_terms_versions[kind] += 1
 
-    def _edited(self, ids) -> None:
-        """Record a change to the contracts ``ids`` already booked. The kept balance sheets
-        are summed anew when next asked for."""
-        self._changed(ids)
+    def _edited(self, ids, *, terms: bool = True) -> None:
+        """Record a change to the contracts ``ids`` already booked (``terms``: to more than
+        their principal). The kept balance sheets are summed anew when next asked for."""
+        self._changed(ids, terms=terms)
         self._dues_changed(ids)
         self._sheets_rows = None
 
-    def _changed(self, ids) -> None:
-        """Record a change to the contracts ``ids`` (a list or an array of ids)."""
+    def _changed(self, ids, *, terms: bool = True) -> None:
+        """Record a change to the contracts ``ids`` (a list or an array of ids); ``terms``:
+        to more than their principal (whether active, creditor, terms)."""
         self.version += 1
         self.contracts_version += 1
         for kind in _distinct(self._cols["kind"][ids]):
             self._kind_versions[kind] += 1
+            if terms:
+                self._kind_terms_versions[kind] += 1
 
     def _dues_changed(self, ids) -> None:
         """Record that the dues of booked contracts ``ids`` may have changed."""
@@ -604,6 +611,17 @@ class Ledger:
         be cached on it and survive the bills, loans and bonds booked meanwhile."""
         versions = self._kind_versions
         if len(kinds) == 1:  # most views read one kind: its version, without a sum
+            return versions[kinds[0]]
+        return sum(map(versions.__getitem__, kinds))
+
+    def terms_version_of(self, kinds: tuple[int, ...]) -> int:
+        """A version of which contracts of ``kinds`` there are and of all their columns but
+        the principal: it changes whenever one of them is booked, closed, sold or has its
+        collateral or lease terms reset, but not when a principal alone is repaid, written
+        off or drawn (``reduce``, ``increase``), so a view that reads no principal can be
+        kept on it over the payments of the months."""
+        versions = self._kind_terms_versions
+        if len(kinds) == 1:
             return versions[kinds[0]]
         return sum(map(versions.__getitem__, kinds))
 
@@ -721,7 +739,7 @@ class Ledger:
                 f"amount: {total[k]!r} exceeds the principal {before[k]!r} of contract {rows[k]}"
             )
         principal[rows] = np.maximum(before - total, 0.0)
-        self._edited(ids)
+        self._edited(ids, terms=False)
 
     def increase(self, ids, amount) -> None:
         """Raise the principal of contracts ``ids`` (a draw on a facility, capitalised
@@ -729,7 +747,7 @@ class Ledger:
         ids = self._contract_ids(ids)
         amount = self._amounts(amount, ids.size)
         np.add.at(self._cols["principal"], ids, amount)
-        self._edited(ids)
+        self._edited(ids, terms=False)
 
     def reassign(self, ids, creditor: int, basis: float | None = None) -> None:
         """Sell contracts ``ids`` to a new ``creditor`` (the claims change hands) at

@@ -78,25 +78,34 @@ def check_ledger(ledger: Ledger, tick: int) -> None:
 
 
 class KindVersions:
-    """Checks that the version of a kind changes whenever a contract of that kind does."""
+    """Checks that the version of a kind changes whenever a contract of that kind does, and
+    its terms version whenever one changes in more than its principal."""
 
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
-        self.seen: dict[int, tuple[int, bytes]] = {}
+        self.seen: dict[tuple[int, bool], tuple[int, bytes]] = {}
 
-    def snapshot(self, kind: ContractKind) -> bytes:
-        """Every column of the contracts of ``kind``, as bytes."""
+    def snapshot(self, kind: ContractKind, principal: bool) -> bytes:
+        """Every column of the contracts of ``kind`` (the principal too if ``principal``),
+        as bytes."""
         rows = np.flatnonzero(self.ledger.column("kind") == kind)
-        names = sorted(self.ledger._cols)
+        names = sorted(n for n in self.ledger._cols if principal or n != "principal")
         return b"".join(self.ledger.column(name)[rows].tobytes() for name in names)
 
     def check(self) -> None:
+        ledger = self.ledger
         for kind in ContractKind:
-            version, contracts = self.ledger.version_of((kind,)), self.snapshot(kind)
-            before = self.seen.get(kind)
-            if before is not None and before[1] != contracts:
-                assert before[0] != version, f"{kind.name} changed, its version did not"
-            self.seen[kind] = (version, contracts)
+            for principal, version_of in (
+                (True, ledger.version_of),
+                (False, ledger.terms_version_of),
+            ):
+                version, contracts = version_of((kind,)), self.snapshot(kind, principal)
+                before = self.seen.get((kind, principal))
+                if before is not None and before[1] != contracts:
+                    assert before[0] != version, (
+                        f"{kind.name} changed, {version_of.__name__} did not"
+                    )
+                self.seen[kind, principal] = (version, contracts)
 
 
 def model_views(m: HotPotatoModel) -> list:
