@@ -11,6 +11,7 @@ import itertools
 import logging
 import multiprocessing
 import os
+import threading
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
@@ -39,6 +40,21 @@ def pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
+def _end_with_parent() -> None:
+    """Pool worker initializer: end this worker as soon as the process that started the
+    pool has ended, however it ended. A sweep killed outright (``kill -9``, the out-of-memory
+    killer, a closed terminal) shuts no pool down, and its workers would otherwise wait
+    forever on the pool's pipes, each holding a worker's memory."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_after, args=(parent,), daemon=True).start()
+
+
+def _exit_after(parent: multiprocessing.process.BaseProcess) -> None:
+    parent.join()  # returns once the parent process has ended
+    os._exit(1)
+
+
 def _serial(kind: str, batches: list[list[Task]]) -> Iterator[BatchResult]:
     for batch in batches:
         yield run_batch(kind, batch)
@@ -46,7 +62,9 @@ def _serial(kind: str, batches: list[list[Task]]) -> Iterator[BatchResult]:
 
 def _processes(kind: str, batches: list[list[Task]], workers: int) -> Iterator[BatchResult]:
     pending = iter(batches)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context()) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=pool_context(), initializer=_end_with_parent
+    ) as pool:
         running = set()
         for batch in pending:
             running.add(pool.submit(run_batch, kind, batch))

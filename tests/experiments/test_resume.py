@@ -1,7 +1,9 @@
-"""A sweep killed with SIGKILL and resumed ends with the tables of an uninterrupted one."""
+"""A sweep killed with SIGKILL leaves no worker behind, and resumed ends with the tables of
+an uninterrupted one."""
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 from pathlib import Path
@@ -10,6 +12,34 @@ import pandas as pd
 import pytest
 
 TABLES = ("runs", "ticks", "losses")
+
+
+def _descendants(pid: int) -> set[int]:
+    """Processes below ``pid`` (children, their children...), read from /proc."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():  # self, sys, ...: not processes
+            continue
+        try:
+            # the command name, in parentheses, may hold spaces: the fields follow its end
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        parents[int(entry.name)] = int(fields[1])
+    below, found = {pid}, True
+    while found:
+        new = {child for child, parent in parents.items() if parent in below} - below
+        below |= new
+        found = bool(new)
+    return below - {pid}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def _tables(run_dir: Path) -> dict[str, pd.DataFrame]:
@@ -33,8 +63,13 @@ def test_killed_sweep_resumes_to_identical_tables(cli, cli_process, small: Path,
             break
         time.sleep(0.02)
     assert parts and proc.poll() is None, "the sweep ended before it could be killed"
+    workers = _descendants(proc.pid) if Path("/proc/self/stat").exists() else set()
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(_alive(p) for p in workers):
+        time.sleep(0.1)
+    assert not [p for p in workers if _alive(p)], "workers outlived the killed sweep"
     (partial,) = out.glob("small/.*.partial")
     assert not list(out.glob("small/[!.]*"))  # nothing renamed into place
 
