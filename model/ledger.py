@@ -55,6 +55,8 @@ MAX_RATE = 1.0
 """Largest annual rate a contract may carry (100% a year); anything above is an input error."""
 _LARGEST = sys.float_info.max
 """Largest amount a float column holds: an integer amount beyond it is refused, as is inf."""
+_LARGEST_ID = int(np.iinfo(np.int32).max)
+"""The largest data center id the collateral column holds."""
 
 
 class Sector(IntEnum):
@@ -517,6 +519,11 @@ class Ledger:
             self._check_account("guarantor", int(guarantor))
         if reference != -1 and not 0 <= reference < self._n:
             raise ValueError(f"reference: unknown contract {reference!r}")
+        if collateral != -1 and not 0 <= collateral <= _LARGEST_ID:
+            raise ValueError(
+                f"collateral: {collateral!r} is not a data center id "
+                f"(0..{_LARGEST_ID}, -1 for none)"
+            )
         kind = int(_member(ContractKind, kind, "kind", "a contract kind"))
         amortisation = int(_member(Amortisation, amortisation, "amortisation", "an amortisation"))
         if self._n == self._cols["creditor"].size:

@@ -345,6 +345,9 @@ BAD_ADD = [
     ("maturity", 2, {}),  # before start 3
     ("reference", 2, {"kind": ContractKind.GUARANTEE}),  # only contracts 0 and 1 exist
     ("reference", -2, {"kind": ContractKind.GUARANTEE}),
+    # other terms set with it, which a later add must not inherit
+    ("collateral", 2**40, {"rate": 0.05, "gw": 2.0, "payment": 1.0}),
+    ("collateral", -2, {}),
 ]
 
 
@@ -352,10 +355,14 @@ BAD_ADD = [
     ("field", "value", "extra"), BAD_ADD, ids=[f"{f}={v}" for f, v, _ in BAD_ADD]
 )
 def test_add_refuses_bad_input_and_adds_nothing(field, value, extra):
-    ledger = new_ledger(3, capacity=2)  # full after two adds: a refused add must not grow
-    ledger.transfer(WORLD, 1, 5.0)
-    add_row(ledger, BASE)
-    add_row(ledger, {**BASE, "kind": ContractKind.EQUITY, "creditor": 3})
+    def two_contracts() -> Ledger:
+        ledger = new_ledger(3, capacity=2)  # full after two adds: a refused add must not grow
+        ledger.transfer(WORLD, 1, 5.0)
+        add_row(ledger, BASE)
+        add_row(ledger, {**BASE, "kind": ContractKind.EQUITY, "creditor": 3})
+        return ledger
+
+    ledger = two_contracts()
     before = snapshot(ledger)
     version = ledger.version
     with pytest.raises(ValueError) as excinfo:
@@ -365,8 +372,12 @@ def test_add_refuses_bad_input_and_adds_nothing(field, value, extra):
     assert str(value) in message
     assert_same(snapshot(ledger), before)
     assert ledger.version == version
-    # the ledger still works after the refusal, and the next id is the next row
+    # the ledger still works after the refusal, and the next id is the next row, with only
+    # its own terms (as in a ledger that never saw the refusal)
     assert add_row(ledger, BASE) == 2
+    untouched = two_contracts()
+    add_row(untouched, BASE)
+    assert_same(snapshot(ledger), snapshot(untouched))
 
 
 def test_add_accepts_boundary_values():
