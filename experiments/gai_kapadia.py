@@ -179,7 +179,7 @@ def _balance_sheets(creditor: np.ndarray, debtor: np.ndarray, banks: int):
 
 def _contract_book():
     """A :class:`model.ledger.Ledger` that can also book many plain loans at once."""
-    from model.ledger import ContractKind, Ledger
+    from model.ledger import _COLUMNS, ContractKind, Ledger
 
     class ContractBook(Ledger):
         """Ledger with a vectorised ``add_loans`` (same validation and columns as ``add``)."""
@@ -202,9 +202,8 @@ def _contract_book():
             while self._n + k > self._cols["creditor"].size:
                 self._grow()
             ids = np.arange(self._n, self._n + k)
-            defaults = {"collateral": -1, "guarantor": -1, "reference": -1, "active": True}
-            for name, arr in self._cols.items():
-                arr[ids] = defaults.get(name, 0)
+            for name, (_, default) in _COLUMNS.items():  # the terms ``add`` defaults to
+                self._cols[name][ids] = default
             self._cols["creditor"][ids] = creditor
             self._cols["debtor"][ids] = debtor
             self._cols["principal"][ids] = principal
