@@ -84,15 +84,15 @@ def _pay_dues(ledger: Ledger, dues: Dues) -> set[int]:
     changes no amount)."""
     outside = np.maximum(ledger.cash, 0.0)
     if _all_pay_in_full(dues, outside):
-        ledger.transfer_many(dues.debtor, dues.creditor, dues.cash)
-        ledger.reduce(dues.ids, dues.reduction)
-        return set()
-    fraction = _paid_fraction(ledger, dues, outside)
-    share = fraction[dues.debtor]
-    ledger.transfer_many(dues.debtor, dues.creditor, dues.cash * share)
-    ledger.reduce(dues.ids, dues.reduction * share)
-    short = np.flatnonzero(fraction < 1.0 - 1e-9)
-    return {int(i) for i in short if i != WORLD}
+        cash, reduction, short = dues.cash, dues.reduction, set()
+    else:
+        fraction = _paid_fraction(ledger, dues, outside)
+        share = fraction[dues.debtor]
+        cash, reduction = dues.cash * share, dues.reduction * share
+        short = {int(i) for i in np.flatnonzero(fraction < 1.0 - 1e-9) if i != WORLD}
+    ledger.transfer_many(dues.debtor, dues.creditor, cash)
+    ledger.reduce(dues.ids, reduction)
+    return short
 
 
 def _paid_fraction(ledger: Ledger, dues: Dues, outside: np.ndarray) -> np.ndarray:
