@@ -1049,7 +1049,7 @@ class Ledger:
 
     def equity(self, real_assets: np.ndarray | None = None) -> np.ndarray:
         """Derived equity of each account: cash + financial assets + real assets − debt."""
-        eq = np.array(self._cash) + self.financial_assets() - self.liabilities()
+        eq = self.cash + self.financial_assets() - self.liabilities()
         if real_assets is not None:
             eq = eq + real_assets
         return eq
@@ -1084,7 +1084,7 @@ class Ledger:
         if not np.isfinite(money_supply):
             raise InvariantError(f"money supply is {money_supply!r}")
         n = self._n
-        cash = np.array(self._cash)
+        cash = self.cash
         bad = ~np.isfinite(cash)
         if bad.any():
             k = int(np.flatnonzero(bad)[0])
