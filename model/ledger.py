@@ -310,8 +310,6 @@ class Ledger:
         self._cash: list[float] = [0.0]
         """Cash of each account, $B, as Python floats: a transfer moves two of them without
         numpy's scalars (the same IEEE sums)."""
-        self.n_accounts = 1
-        """How many accounts there are, ``World`` included (opened by ``open_account``)."""
         self._cols = _spare_rows(capacity)
         self._n = 0
         self.transfers_recorded = 0
@@ -379,8 +377,12 @@ class Ledger:
         self._cash.append(0.0)
         self.names.append(name)
         self.sectors.append(Sector(sector))
-        self.n_accounts += 1
-        return self.n_accounts - 1
+        return len(self._cash) - 1
+
+    @property
+    def n_accounts(self) -> int:
+        """How many accounts there are, ``World`` included (opened by ``open_account``)."""
+        return len(self._cash)
 
     def sector_array(self) -> np.ndarray:
         """Sector of each account as an int array."""
@@ -414,7 +416,8 @@ class Ledger:
         ):
             self.transfer_many(np.array([source]), np.array([target]), np.array([amount]))
             return
-        if not (0 <= source < self.n_accounts and 0 <= target < self.n_accounts):
+        n = len(self._cash)
+        if not (0 <= source < n and 0 <= target < n):
             self._check_account("source", source)
             self._check_account("target", target)
         amount = float(amount)

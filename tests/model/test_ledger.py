@@ -1017,6 +1017,15 @@ def test_open_account_grows_cash_and_keeps_balances():
     assert ledger.sector_array().tolist() == [0] + [int(Sector.BANK)] * 39
 
 
+def test_the_number_of_accounts_changes_only_by_opening_one():
+    ledger = new_ledger(2)
+    with pytest.raises(AttributeError):
+        ledger.n_accounts = 9
+    assert ledger.n_accounts == 3
+    assert ledger.open_account("late", Sector.FUND) == 3
+    assert ledger.n_accounts == 4
+
+
 def test_zero_initial_capacity_can_add():
     ledger = new_ledger(2, capacity=0)
     ledger.add(creditor=1, debtor=2, kind=ContractKind.LOAN, principal=1.0)
