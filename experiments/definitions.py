@@ -59,6 +59,7 @@ FigureName = Literal[
     "fan_charts",
     "crash_probability",
     "time_to_crash",
+    "crash_origins",
     "phase_diagram",
     "knob_response",
     "losses_by_holder",

@@ -21,6 +21,7 @@ from experiments.plots.crash import (
 )
 from experiments.plots.data import Results
 from experiments.plots.losses import cascade_map, losses_by_holder, potato_flow
+from experiments.plots.origins import crash_origins
 from experiments.plots.series import fan_charts, time_to_crash
 from experiments.plots.style import save
 
@@ -30,6 +31,7 @@ FIGURE_FUNCTIONS: dict[str, Callable[[Results], list[tuple[str, Figure]]]] = {
     "fan_charts": fan_charts,
     "crash_probability": crash_probability,
     "time_to_crash": time_to_crash,
+    "crash_origins": crash_origins,
     "phase_diagram": phase_diagram,
     "knob_response": knob_response,
     "losses_by_holder": losses_by_holder,
