@@ -227,7 +227,7 @@ class HotPotatoModel(mesa.Model):
             self.tick, self.params.ai_payoff, econ.ai_revenue_2025, econ.demand_growth
         )
         mk.revenue_per_gw = self.revenue_per_gw_at(self.tick)
-        # demand shocks, one per lab and hyperscaler, in account order
+        # demand shocks, one per lab then one per hyperscaler
         buyers = [*self.labs, *self.hyperscalers]
         for agent, shock in zip(buyers, self.rng.standard_normal(len(buyers)), strict=True):
             agent.noise = float(shock)
@@ -661,7 +661,8 @@ class HotPotatoModel(mesa.Model):
         return self._spv_of[key]
 
     def depreciation(self, account: int) -> float:
-        """Reported depreciation of its data centers this month, $B."""
+        """Reported depreciation of the data centers it owns this month, $B. Those of the SPVs
+        it leases from are on the SPVs' books: it reports their lease fees instead."""
 
         def compute():
             a = self.assets
@@ -674,8 +675,7 @@ class HotPotatoModel(mesa.Model):
             )
             return a.by_owner(dep, self.ledger.n_accounts)
 
-        by_owner = self._cached_on_assets("depreciation", compute)
-        return self._sponsored(by_owner, account)
+        return float(self._cached_on_assets("depreciation", compute)[account])
 
     def interest_due(self, account: int) -> float:
         """Interest and lease fees it owes this month, $B/month."""

@@ -243,6 +243,10 @@ def _gpu_spv(m: HotPotatoModel, lab: AILab, debt: float, equity: float, funds, f
             principal=vendor_part,
         )
     lenders = [f for f in funds if f.mandate == "private_credit"] or funds
+    # priced as the market prices SPV bonds (HotPotatoModel._spreads): on the sponsor's
+    # rating, an unrated lab's as B (the high-yield spread), plus the SPV premium; so they
+    # start at par
+    rate = econ.risk_free + econ.spread_hy + econ.spv_premium
     for f in lenders:
         ledger.add(
             creditor=f.account,
@@ -255,14 +259,13 @@ def _gpu_spv(m: HotPotatoModel, lab: AILab, debt: float, equity: float, funds, f
             debtor=spv.account,
             kind=ContractKind.BOND,
             principal=debt / len(lenders),
-            rate=econ.risk_free + econ.spread_hy,
+            rate=rate,
             start=0,
             maturity=60,
             amortisation=Amortisation.LINEAR,
             off_balance=True,
         )
         fund_ai[f.account] += (equity - vendor_part + debt) / len(lenders)
-    rate = econ.risk_free + econ.spread_hy
     payment = debt * (rate / 12 + 1 / 60) + equity * 0.09 / 12
     spv.lease = ledger.add(
         creditor=spv.account,

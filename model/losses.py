@@ -14,8 +14,9 @@ Holders (the ``loss_*`` columns of ``runs.parquet``):
 ``lab_investors`` – whoever holds equity in an AI lab (venture investors, funds, the chip
 vendor and hyperscalers alike: they invested in labs); then, for every other loss, the
 sector of the holder: ``banks``, ``funds``, ``hyperscalers`` (SPV sponsors included),
-``chip_vendor``, ``government``. Losses on the debt and equity of an SPV are booked with
-channel ``SPV_LEASE`` and flagged off balance sheet: they are the off-balance-sheet path.
+``chip_vendor``, ``government``. Losses on the debt of an SPV are booked with channel
+``SPV_LEASE``, on stakes in one with channel ``EQUITY``; both are flagged off balance sheet:
+they are the off-balance-sheet path.
 """
 
 from __future__ import annotations

@@ -252,7 +252,11 @@ def _pay_claimants(
     for k in np.flatnonzero((is_debt | is_equity) & (claim - recovered > 1e-12)):
         shortfall = float(claim[k] - recovered[k])
         holder = int(creditors[k])
-        channel = Channel.SPV_LEASE if debtor_is_spv else _CHANNEL_OF_KIND[ContractKind(kind[k])]
+        # lending to an SPV is lost through the off-balance-sheet path; a stake in one, as
+        # any stake, is lost as equity
+        channel = _CHANNEL_OF_KIND[ContractKind(kind[k])]
+        if debtor_is_spv and is_debt[k]:
+            channel = Channel.SPV_LEASE
         if guarantor[k] >= 0 and is_debt[k]:
             # the guarantor makes the holder whole and holds the loss instead
             m.government_pays(int(guarantor[k]), holder, shortfall, debtor=account)

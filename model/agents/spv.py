@@ -153,7 +153,7 @@ class SPV(Institution):
                     round_=m.current_round,
                     debtor=self.account,
                     holder=int(holder),
-                    channel=Channel.SPV_LEASE,
+                    channel=Channel.EQUITY,
                     off_balance=True,
                     amount=max(0.0, float(stake - got)),
                 )

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model import HotPotatoModel
+from model.ledger import ContractKind
 from model.losses import HOLDERS
 from model.run import LOSS_COLUMNS, SUMMARY_COLUMNS, simulate
 from model.scenario import ScenarioError
@@ -104,7 +105,7 @@ def test_finished_runs_are_freed():
 
 def test_record_has_the_contract_columns():
     r = simulate({"horizon_months": 12}, 1)
-    assert list(r.summary)[: len(SUMMARY_COLUMNS)] == SUMMARY_COLUMNS
+    assert list(r.summary) == SUMMARY_COLUMNS
     assert list(r.losses) == LOSS_COLUMNS
     assert list(r.ticks)[:2] == ["tick", "month"]
     assert r.ticks["month"][0] == "2025-01" and r.ticks["month"][11] == "2025-12"
@@ -158,3 +159,30 @@ def test_off_balance_sheet_debt_separates_true_from_reported_leverage():
     m0 = run(24, seed=3, obs_share=0.0, ai_payoff=3000)
     spv_debt = sum(s.debt() for s in m0.spvs if s.sponsor in m0.hyperscalers)
     assert spv_debt == 0.0
+
+
+def test_a_sponsor_reports_its_spvs_lease_fees_not_their_depreciation():
+    m = run(24, seed=3, obs_share=0.8, ai_payoff=3000)
+    sponsor = m.hyperscalers[0]
+    spv = next(s for s in m.spvs if s.sponsor is sponsor and s.lease_active())
+    before = m.depreciation(sponsor.account), m.depreciation(spv.account)
+    m.assets.add(
+        owner=spv.account,
+        gw=1.0,
+        gpu_cost=35.0,
+        shell_cost=15.0,
+        ordered=m.tick - 12,
+        completed=m.tick,
+    )
+    # the new data center depreciates on the SPV's books; its sponsor pays the lease fees
+    assert m.depreciation(spv.account) > before[1]
+    assert m.depreciation(sponsor.account) == before[0]
+
+
+def test_every_bond_of_the_initial_book_is_marked_at_par():
+    # each was issued at the spread the market asks of its issuer (an SPV's: its sponsor's
+    # plus the SPV premium), so no fund starts with a mark-to-market loss
+    m = HotPotatoModel(seed=0)
+    bonds = m.ledger.active_ids(ContractKind.BOND)
+    assert bonds.size > 0
+    np.testing.assert_allclose(m.bond_prices(bonds), 1.0, rtol=1e-12)

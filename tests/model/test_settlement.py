@@ -169,8 +169,14 @@ def test_an_spv_whose_sponsor_fails_defaults_and_its_bondholders_lose_off_balanc
     resolve(m, spv.account, 2)
     spv_rows = [r for r in rows(m) if r["from"] == spv.account]
     assert spv_rows and all(r["off_balance"] for r in spv_rows)
-    assert all(r["channel"] == Channel.SPV_LEASE for r in spv_rows)
-    assert any(r["to"] == fund.account for r in spv_rows)
+    # its bonds are lost through the off-balance-sheet path, the stakes in it as equity
+    by_channel = {r["channel"] for r in spv_rows}
+    assert by_channel == {Channel.SPV_LEASE, Channel.EQUITY}
+    lent = m.ledger.column("creditor")[m.ledger.column("debtor") == spv.account]
+    kinds = m.ledger.column("kind")[m.ledger.column("debtor") == spv.account]
+    holders = {int(c) for c, k in zip(lent, kinds, strict=True) if k == ContractKind.EQUITY}
+    assert {r["to"] for r in spv_rows if r["channel"] == Channel.EQUITY} <= holders
+    assert any(r["to"] == fund.account for r in spv_rows if r["channel"] == Channel.SPV_LEASE)
     m.check_invariants()
 
 
@@ -326,4 +332,32 @@ def test_an_spv_loss_brings_redemptions_and_a_margin_call_on_the_funds_nav_loan(
     cash_world = float(m.ledger.cash[WORLD])
     fund.operate()
     assert float(m.ledger.cash[WORLD]) > cash_world
+    m.check_invariants()
+
+
+def test_an_spv_wound_up_in_order_repays_its_debt_and_its_owners_lose_as_equity():
+    m = small(obs_share=1.0)
+    hs = m.hyperscalers[0]
+    spv = m.spv_for(hs)
+    raised = financing.alone(m, spv.raise_funds(20.0))
+    m.chip_vendor.order(spv.account, raised / (m.chip_vendor.price_per_gw + 15.0))
+    m.chip_vendor.fill_orders()
+    stakes = m.ledger.active_ids(ContractKind.EQUITY, debtor=spv.account)
+    equity = float(m.ledger.column("principal")[stakes].sum())
+    assert equity > 0 and spv.debt() > 0
+    # a used-GPU price at which its data centers cover its debt and half its owners' stakes
+    values = []
+    for index in (0.0, 1.0):
+        m.market.used_gpu_index = index
+        values.append(spv.market_value())
+    target = spv.debt() + 0.5 * equity - spv.cash
+    m.market.used_gpu_index = (target - values[0]) / (values[1] - values[0])
+    strip(m, hs.account)
+    resolve(m, hs.account, 1)  # the sponsor fails: its lease stops
+    spv.operate()
+    assert spv.account not in m.act_on_distress()  # repaid in full, not defaulted
+    assert spv.debt() == 0.0
+    spv_rows = [r for r in rows(m) if r["from"] == spv.account]
+    assert spv_rows and all(r["channel"] == Channel.EQUITY and r["off_balance"] for r in spv_rows)
+    assert 0 < sum(r["amount"] for r in spv_rows) < equity  # part of the stakes is lost
     m.check_invariants()
