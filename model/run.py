@@ -28,8 +28,11 @@ SUMMARY_COLUMNS = [
     "loss_lab_investors",
     "loss_government",
     "loss_total",
+    "taxpayer_cost",
+    "credit_losses",
 ]
-"""Columns of ``runs.parquet`` produced by one simulation (besides ``seed`` and the knobs)."""
+"""Columns of ``runs.parquet`` produced by one simulation (besides ``seed`` and the knobs),
+in order."""
 
 LOSS_COLUMNS = [
     "tick",

@@ -5,9 +5,11 @@ earnings times a multiple that rises with expected growth, times sentiment:
 
     value = max(E, 0.05 E0) * PE(g) * s,    PE(g) = 15 + 60 * min(max(12 g, 0), 1)
 
-The multiple is calibrated per firm at 2025-01 (``scale`` = cap0 / (E0 PE(g0) s0)) so
-that the index starts at the market caps of CALIBRATION.md. The AI index is the sum of
-caps over the sum at 2025-01. Defaulted firms are worth zero.
+The multiple is calibrated per firm at 2025-01 (``scale`` = cap0 / (E0 PE(g0)), g0 the
+calibrated demand growth) so that at that growth and neutral sentiment (s = 1) the firm is
+worth its market cap of CALIBRATION.md; the index therefore starts near 1, at the first
+month's sentiment and expected growth. The AI index is the sum of caps over the sum at
+2025-01. Defaulted firms are worth zero.
 """
 
 from __future__ import annotations
