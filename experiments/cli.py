@@ -7,6 +7,7 @@ with code 1 if any simulation failed (the failed rows are kept, with their error
 
 from __future__ import annotations
 
+import socket
 import sys
 import time
 from pathlib import Path
@@ -83,8 +84,9 @@ def validate(
         definition, path = load_definition_file(file)
         plan = build_plan(definition, path)
         print(
-            f"OK: experiment {plan.experiment} v{plan.version}, {len(plan.points)} points "
-            f"x {len(plan.seeds)} seeds = {plan.n_runs} runs"
+            f"OK: experiment {plan.experiment} v{plan.version}, "
+            f"{_count(len(plan.points), 'point')} x {_count(len(plan.seeds), 'seed')} = "
+            f"{_count(plan.n_runs, 'run')}"
         )
     else:
         validate_params("economy", load_scenario_file(file), f"{file}: ")
@@ -96,7 +98,7 @@ def _backend(backend: str | None, workers: int | None, scheduler: str | None) ->
     from experiments.backends import BACKENDS, default_workers
 
     if workers is not None and workers < 1:
-        raise InputError(f"--workers: {workers} is out of range; allowed range [1, CPUs or more]")
+        raise InputError(f"--workers: {workers} is out of range; allowed range [1, inf)")
     if backend is None:
         many = (workers or default_workers()) > 1
         backend = "dask" if scheduler else ("processes" if many else "serial")
@@ -243,11 +245,18 @@ def _execute(experiment: str, plan, folder, out, backend: str, workers: int, sch
         from experiments.backends import check_scheduler
 
         check_scheduler(scheduler)
+    else:  # a worker with no run to do would only start and wait
+        workers = min(workers, plan.n_runs)
     if folder is None:
-        folder = sweep.start(plan, out)
+        try:
+            folder = sweep.start(plan, out)
+        except OSError as err:
+            message = f"--out: cannot write a run folder in {out} ({err.strerror})"
+            raise InputError(message) from None
     _err(
-        f"{plan.experiment} v{plan.version}: {len(plan.points)} points x {len(plan.seeds)} "
-        f"seeds = {plan.n_runs} runs on {backend} ({workers} worker(s)) -> {folder.partial}"
+        f"{plan.experiment} v{plan.version}: {_count(len(plan.points), 'point')} x "
+        f"{_count(len(plan.seeds), 'seed')} = {_count(plan.n_runs, 'run')} on {backend} "
+        f"({_count(workers, 'worker')}) -> {folder.partial}"
     )
     try:
         report = sweep.execute(plan, folder, backend, workers, scheduler)
@@ -316,6 +325,27 @@ def plot(
     return 0
 
 
+def _count(n: int, noun: str) -> str:
+    """``3 runs``, ``1 run``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _check_listenable(host: str, port: int) -> None:
+    """Raise ``InputError`` unless a server could listen on ``host:port`` now (the host
+    resolves to an address of this machine and the port is free)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as err:
+        raise InputError(f"--host: cannot resolve {host!r} ({err.strerror})") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as err:
+            raise InputError(f"--port: cannot listen on {host}:{port} ({err.strerror})") from None
+
+
 @app.command("viz")
 def viz(
     host: Annotated[
@@ -331,6 +361,7 @@ def viz(
     """Start the visual server (SolaraViz page of the model) at http://HOST:PORT."""
     if not 1 <= port <= 65535:
         raise InputError(f"--port: {port} is out of range; allowed range [1, 65535]")
+    _check_listenable(host, port)
     from experiments.viz.server import serve
 
     serve(host, port)

@@ -154,6 +154,10 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
         raise InputError(f"{what}: cannot read {path}: {err.strerror}") from None
     except tomllib.TOMLDecodeError as err:
         raise InputError(f"{what}: {path} is not valid TOML ({err})") from None
+    except UnicodeDecodeError as err:
+        raise InputError(
+            f"{what}: {path} is not valid TOML (not UTF-8 text: byte {err.start})"
+        ) from None
 
 
 def available() -> dict[str, Path]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ import pytest
 def _bad_cases(small: Path, tmp: Path) -> dict[str, tuple[list[str], str]]:
     broken = tmp / "broken.toml"
     broken.write_text("ai_payoff = = 3\n")
+    binary = tmp / "binary.toml"
+    binary.write_bytes(b"\xff\xfe ai_payoff = 3\n")
     other = tmp / "other" / "exp" / ".20250101T000000Z-abcdef.partial"
     other.mkdir(parents=True)
     (other / "manifest.json").write_text('{"config": {"experiment": "baseline"}}')
@@ -23,6 +26,7 @@ def _bad_cases(small: Path, tmp: Path) -> dict[str, tuple[list[str], str]]:
         "not an assignment": (["run", small, "--set", "obs_share"], "KEY=VALUE"),
         "missing config": (["run", small, "--config", tmp / "nope.toml"], "nope.toml"),
         "unreadable config": (["run", small, "--config", broken], "broken.toml"),
+        "config not text": (["run", small, "--config", binary], "not UTF-8"),
         "missing definition": (["run", tmp / "nope" / "def.toml"], "def.toml"),
         "zero seeds": (["run", small, "--seeds", "0"], "--seeds"),
         "zero workers": (["run", small, "--workers", "0"], "--workers"),
@@ -38,6 +42,7 @@ def _bad_cases(small: Path, tmp: Path) -> dict[str, tuple[list[str], str]]:
         "unknown option": (["run", small, "--colour", "red"], "--colour"),
         "validate missing": (["validate", tmp / "nope.toml"], "nope.toml"),
         "validate broken": (["validate", broken], "broken.toml"),
+        "validate not text": (["validate", binary], "binary.toml"),
         "plot missing": (["plot", tmp / "nothing"], "manifest.json"),
         "plot unfinished": (["plot", other], "runs.parquet"),
         "viz bad port": (["viz", "--port", "0"], "--port"),
@@ -60,6 +65,7 @@ def _bad_cases(small: Path, tmp: Path) -> dict[str, tuple[list[str], str]]:
         "not an assignment",
         "missing config",
         "unreadable config",
+        "config not text",
         "missing definition",
         "zero seeds",
         "zero workers",
@@ -72,6 +78,7 @@ def _bad_cases(small: Path, tmp: Path) -> dict[str, tuple[list[str], str]]:
         "unknown option",
         "validate missing",
         "validate broken",
+        "validate not text",
         "plot missing",
         "plot unfinished",
         "unreachable scheduler",
@@ -88,6 +95,28 @@ def test_bad_input_is_refused_with_one_line(cli, small: Path, tmp_path: Path, ca
     assert lines[0].startswith("error: ") and names in lines[0]
     assert "Traceback" not in stderr and stdout == ""
     assert not out.exists()
+
+
+def test_an_out_folder_that_cannot_be_made_is_refused(cli, small: Path, tmp_path: Path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    code, stdout, stderr = cli("run", small, "--out", blocker / "results")
+    assert code == 2 and stdout == "" and "Traceback" not in stderr
+    assert stderr.strip().startswith("error: --out: cannot write a run folder in")
+    assert blocker.read_text() == ""
+
+
+def test_viz_refuses_a_port_in_use_before_it_starts(cli):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, stdout, stderr = cli("viz", "--port", port)
+    assert code == 2 and stdout == ""
+    assert (
+        stderr.strip()
+        == f"error: --port: cannot listen on 127.0.0.1:{port} (Address already in use)"
+    )
 
 
 def test_validate_prints_ok(cli, small: Path, tmp_path: Path):
@@ -134,3 +163,10 @@ def test_list_shows_every_experiment(cli):
         "gai_kapadia",
     ]:
         assert name in stdout
+
+
+def test_no_more_workers_start_than_there_are_runs(cli, small: Path, tmp_path: Path):
+    args = ["--seeds", "1", "--set", "horizon_months=1", "--workers", "64"]
+    code, _, stderr = cli("run", small, *args, "--out", tmp_path)
+    assert code == 0, stderr
+    assert "4 points x 1 seed = 4 runs on processes (4 workers)" in stderr
