@@ -766,7 +766,7 @@ class HotPotatoModel(mesa.Model):
         mk = self.market
         # a first check, cheaper than the ratings: a rating reads the issuer's debt and its
         # compute contracts (with the number of accounts, which also sizes the marks), the
-        # month and its own AI revenue; the bonds are debt. The GPU price enters neither.
+        # month and its own month's books; the bonds are debt. The GPU price enters neither.
         stamp = (
             self.tick,
             ledger.version_of(_RATED),
@@ -774,7 +774,7 @@ class HotPotatoModel(mesa.Model):
             mk.spread_hy,
             ledger.n_accounts,
             len(self._by_account),
-            *[h.ai_revenue for h in self.hyperscalers],
+            *[h.booked_this_month() for h in self.hyperscalers],
         )
         marks = self._kept("bond_marks", stamp, self._marks_by_holder)
         return float(marks[account]) if account < marks.size else 0.0
@@ -825,10 +825,10 @@ class HotPotatoModel(mesa.Model):
                 maturity=self.tick,
             )
 
-    def pay_power(self, account: int) -> None:
+    def pay_power(self, account: int) -> float:
         """Bill the power of its powered data centers (owned or leased from its SPVs) at the
         grid's price; the generators are the rest of the economy. The government pays the
-        ``energy_subsidy`` share."""
+        ``energy_subsidy`` share. Returns the part ``account`` owes, $B/month."""
 
         def compute():
             a = self.assets
@@ -841,6 +841,7 @@ class HotPotatoModel(mesa.Model):
         subsidy = bill * self.params.energy_subsidy
         self.government.pay(WORLD, subsidy, "energy_subsidy")
         self.payable(account, WORLD, bill - subsidy)
+        return bill - subsidy
 
     def sell_data_centers(self, owner: int, ids: np.ndarray) -> float:
         """Sell data centers to the rest of the economy at market value (the gap below book

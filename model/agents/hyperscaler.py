@@ -62,6 +62,10 @@ class Hyperscaler(Institution):
         """Own AI revenue booked this month, $B."""
         self.noise = 0.0
         """This month's standard normal demand shock (drawn in tick step 1)."""
+        self.power_cost = 0.0
+        """Its share of this month's power bill (net of the energy subsidy), $B."""
+        self.compute_credits = 0.0
+        """Fees of compute it could not deliver, credited to labs this month, $B."""
         self._rating: tuple[tuple[float, int, float, int], str] | None = None
         """The last rating given, with what it was rated on (``rating``)."""
 
@@ -76,22 +80,33 @@ class Hyperscaler(Institution):
         return BUFFER_MONTHS * (self.core_cash_flow + self.m.monthly_obligations(self.account))
 
     def annual_cash_flow(self) -> float:
-        """Operating cash flow run-rate: core, own AI revenue and compute rent, $B/year."""
-        m = self.m
-        return 12.0 * (self.core_cash_flow + self.ai_revenue + m.compute_income(self.account))
+        """Operating cash flow run-rate: core, own AI revenue and compute rent, less the
+        rent credited back for compute it could not deliver and its power bill, $B/year."""
+        return 12.0 * (self.core_cash_flow + self._ai_cash_flow())
+
+    def _ai_cash_flow(self) -> float:
+        """This month's AI revenue and compute rent less compute credits and power, $B."""
+        rent = self.m.compute_income(self.account) - self.compute_credits
+        return self.ai_revenue + rent - self.power_cost
 
     @property
     def rating(self) -> str:
         """Credit rating from reported leverage, no better than the calibrated rating. It
         is rated again only when what its leverage is made of may have changed: its
-        reported debt, the month, its own AI revenue or the compute contracts (its rent);
-        most bookings (other firms' contracts, its own equity) change none of them."""
+        reported debt, the month, its own month's books (``booked_this_month``) or the
+        compute contracts (its rent); most bookings (other firms' contracts, its own
+        equity) change none of them."""
         m = self.m
         reported = self.reported_debt()
-        basis = (reported, m.tick, self.ai_revenue, m.ledger.version_of(_COMPUTE))
+        basis = (reported, m.tick, self.booked_this_month(), m.ledger.version_of(_COMPUTE))
         if self._rating is None or self._rating[0] != basis:
             self._rating = (basis, self._leverage_rating(reported, self.annual_cash_flow()))
         return self._rating[1]
+
+    def booked_this_month(self) -> tuple[float, float, float]:
+        """What its cash flow, and so its rating, takes from its own month's books: AI
+        revenue, power bill and compute credits, $B."""
+        return self.ai_revenue, self.power_cost, self.compute_credits
 
     def _leverage_rating(self, reported: float, cash_flow: float) -> str:
         """The rating of ``reported`` debt over ``cash_flow`` a year ($B), at most the
@@ -132,8 +147,9 @@ class Hyperscaler(Institution):
         m.ledger.transfer(WORLD, self.account, self.ai_revenue)
         m.market.realised_revenue += self.ai_revenue
         m.market.demand_seen += demand
-        m.pay_power(self.account)  # books a bill: earning and promised GW stay as they are
-        self.credit_undelivered_compute(earning, promised)
+        # books a bill: earning and promised GW stay as they are
+        self.power_cost = m.pay_power(self.account)
+        self.compute_credits = self.credit_undelivered_compute(earning, promised)
         excess = self.cash - 2 * self.buffer()
         if excess > 0:  # dividends and buybacks, before it commits cash to building
             m.ledger.transfer(self.account, WORLD, 0.5 * excess)
@@ -147,19 +163,22 @@ class Hyperscaler(Institution):
         if need > 0:
             yield from self.finance(need, from_cash=False)
 
-    def credit_undelivered_compute(self, earning: float, promised: float) -> None:
+    def credit_undelivered_compute(self, earning: float, promised: float) -> float:
         """Take-or-pay binds the lab only for compute delivered: when its ``earning`` GW
         (``HotPotatoModel.earning_gw``) fall short of the ``promised`` GW of its running
         contracts (``rented_out_gw``), it owes each lab that share of this month's fee
-        back (a payable cleared with the fees at settlement)."""
+        back (a payable cleared with the fees at settlement). Returns the fees credited, $B."""
         m = self.m
         if promised <= 0:
-            return
+            return 0.0
         shortfall = 1.0 - min(1.0, earning / promised)
         if shortfall <= 0:
-            return
+            return 0.0
+        credited = 0.0
         for lab, fee in m.compute_fees_by_lab(self.account).items():
             self.pay_bill(lab, shortfall * fee)
+            credited += shortfall * fee
+        return credited
 
     def wanted_gw(self, at: int) -> float:
         """GW this firm expects to need in month ``at``."""
@@ -289,9 +308,9 @@ class Hyperscaler(Institution):
         return own, own + m.spv_debt_of(self.account)
 
     def annual_earnings(self) -> float:
-        """Reported earnings run-rate, $B/year: core + AI + rent − depreciation − interest."""
+        """Reported earnings run-rate, $B/year: 0.6 × core + AI revenue + rent − compute
+        credits − power − depreciation − interest and SPV lease fees."""
         m = self.m
-        rent = m.compute_income(self.account)
         dep = m.depreciation(self.account)
         interest = m.interest_due(self.account)
-        return 12.0 * (self.core_cash_flow * 0.6 + self.ai_revenue + rent - dep - interest)
+        return 12.0 * (self.core_cash_flow * 0.6 + self._ai_cash_flow() - dep - interest)

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from model import HotPotatoModel
 from model.ledger import ContractKind
 from model.losses import HOLDERS
+from model.markets.power import monthly_bill
 from model.run import LOSS_COLUMNS, SUMMARY_COLUMNS, simulate
 from model.scenario import ScenarioError
 
@@ -186,3 +187,19 @@ def test_every_bond_of_the_initial_book_is_marked_at_par():
     bonds = m.ledger.active_ids(ContractKind.BOND)
     assert bonds.size > 0
     np.testing.assert_allclose(m.bond_prices(bonds), 1.0, rtol=1e-12)
+
+
+def test_a_hyperscalers_power_bill_and_compute_credits_lower_its_earnings_and_cash_flow():
+    m = HotPotatoModel(seed=0, energy_subsidy=0.25)
+    m.step()
+    firm = m.hyperscalers[0]
+    powered = m.assets["active"] & m.assets["powered"]
+    leased = [firm.account, *(s.account for s in m.spvs if s.sponsor is firm)]
+    gw = float(m.assets["gw"][powered & np.isin(m.assets["owner"], leased)].sum())
+    assert firm.power_cost > 0
+    assert math.isclose(firm.power_cost, 0.75 * monthly_bill(gw, m.market.power_price))
+    earnings, cash_flow = firm.annual_earnings(), firm.annual_cash_flow()
+    firm.power_cost += 1.0
+    firm.compute_credits += 0.5
+    assert math.isclose(firm.annual_earnings(), earnings - 18.0, rel_tol=1e-12)
+    assert math.isclose(firm.annual_cash_flow(), cash_flow - 18.0, rel_tol=1e-12)
