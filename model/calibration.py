@@ -17,7 +17,7 @@ __all__ = ["Economy", "LabProfile", "HyperscalerProfile", "FundProfile"]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class LabProfile(_Frozen):

@@ -8,13 +8,13 @@ keys of scenario files, of ``hotpotato run --set KEY=VALUE`` and the keywords of
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from model.calibration import Economy
 
-__all__ = ["Scenario", "ScenarioError", "validate_scenario", "KNOBS"]
+__all__ = ["Scenario", "ScenarioError", "validate_scenario", "allowed_values", "KNOBS"]
 
 
 class ScenarioError(ValueError):
@@ -24,7 +24,9 @@ class ScenarioError(ValueError):
 class Scenario(BaseModel):
     """All parameters of one simulation. Money in $B, power in GW, time in months."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False
+    )
 
     # --- the interface-contract knobs -------------------------------------------------
     ai_payoff: float = Field(
@@ -116,6 +118,37 @@ KNOBS: dict[str, Any] = Scenario.model_fields
 """Field metadata of every knob (description, default, bounds) for CLIs and the viz page."""
 
 
+def _bounds(metadata: list[Any]) -> tuple[str, str]:
+    """The ends of a knob's allowed range as written in a message: ``[lo`` or ``(lo`` for a
+    bound that is or is not allowed itself, ``hi]`` or ``hi)`` likewise."""
+    lo, hi = "(-inf", "inf)"
+    for m in metadata:
+        if getattr(m, "ge", None) is not None:
+            lo = f"[{m.ge}"
+        if getattr(m, "gt", None) is not None:
+            lo = f"({m.gt}"
+        if getattr(m, "le", None) is not None:
+            hi = f"{m.le}]"
+        if getattr(m, "lt", None) is not None:
+            hi = f"{m.lt})"
+    return lo, hi
+
+
+def allowed_values(name: str) -> str:
+    """What knob ``name`` may take, as messages and ``hotpotato knobs`` write it: a range
+    (``[0.0, 1.0]``; a parenthesis where the bound itself is not allowed) or ``true or
+    false``, followed by ``or none`` where it may be left unset; "" for the nested
+    ``economy``."""
+    info = KNOBS[name]
+    lo, hi = _bounds(info.metadata)
+    text = "true or false" if info.annotation is bool else ""
+    if (lo, hi) != ("(-inf", "inf)"):
+        text = f"{lo}, {hi}"
+    if type(None) in get_args(info.annotation):
+        text = f"{text} or none"
+    return text
+
+
 def _one_line(err: ValidationError) -> str:
     e = err.errors()[0]
     field = ".".join(str(x) for x in e["loc"]) or "scenario"
@@ -123,19 +156,12 @@ def _one_line(err: ValidationError) -> str:
     kind = e["type"]
     if kind == "extra_forbidden":
         return f"{field}: unknown key (known: {', '.join(Scenario.model_fields)})"
-    info = Scenario.model_fields.get(field)
-    bounds = ""
-    if info is not None:
-        lo = hi = None
-        for m in info.metadata:
-            lo = getattr(m, "ge", None) if getattr(m, "ge", None) is not None else lo
-            lo = getattr(m, "gt", None) if getattr(m, "gt", None) is not None else lo
-            hi = getattr(m, "le", None) if getattr(m, "le", None) is not None else hi
-        if lo is not None or hi is not None:
-            bounds = f"; allowed range [{lo}, {hi}]"
-        elif info.annotation is bool:
-            bounds = "; allowed: true or false"
-    return f"{field}: {value!r} is invalid ({e['msg']}){bounds}"
+    allowed = allowed_values(field) if field in KNOBS else ""
+    if allowed.startswith(("[", "(")):
+        allowed = f"; allowed range {allowed}"
+    elif allowed:
+        allowed = f"; allowed: {allowed}"
+    return f"{field}: {value!r} is invalid ({e['msg']}){allowed}"
 
 
 def validate_scenario(params: dict[str, Any]) -> Scenario:

@@ -170,3 +170,16 @@ def test_no_more_workers_start_than_there_are_runs(cli, small: Path, tmp_path: P
     code, _, stderr = cli("run", small, *args, "--out", tmp_path)
     assert code == 0, stderr
     assert "4 points x 1 seed = 4 runs on processes (4 workers)" in stderr
+
+
+def test_knobs_lists_every_knob_with_its_default_and_allowed_values(cli):
+    from model.scenario import KNOBS
+
+    code, stdout, _ = cli("knobs")
+    assert code == 0
+    rows = {line.split()[0]: line for line in stdout.splitlines()}
+    assert set(rows) == set(KNOBS) - {"economy"}
+    assert rows["obs_share"].split()[1:4] == ["0.3", "[0.0,", "1.0]"]
+    assert "(0.0, 1.0]" in rows["crash_drawdown"]  # a crash needs some drawdown
+    assert "none  [0, 600] or none" in rows["lehman_month"]
+    assert "true  true or false" in rows["vendor_financing"]

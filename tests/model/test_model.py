@@ -148,9 +148,19 @@ def test_bad_parameters_name_the_field(knobs, field):
         HotPotatoModel(seed=1, **knobs)
 
 
-def test_out_of_range_message_gives_the_allowed_range():
-    with pytest.raises(ScenarioError, match=r"allowed range \[0\.0, 1\.0\]"):
-        HotPotatoModel(seed=1, obs_share=2.0)
+@pytest.mark.parametrize(
+    "knobs, message",
+    [
+        ({"obs_share": 2.0}, r"allowed range \[0\.0, 1\.0\]"),
+        # a bound the knob may not take itself is shown open
+        ({"crash_drawdown": 0.0}, r"greater than 0\); allowed range \(0\.0, 1\.0\]"),
+        ({"ai_payoff": float("nan")}, r"ai_payoff: nan is invalid \(Input should be a finite"),
+        ({"grid_growth_gw_per_month": float("inf")}, r"should be a finite number"),
+    ],
+)
+def test_out_of_range_message_gives_the_allowed_range(knobs, message):
+    with pytest.raises(ScenarioError, match=message):
+        HotPotatoModel(seed=1, **knobs)
 
 
 def test_off_balance_sheet_debt_separates_true_from_reported_leverage():
