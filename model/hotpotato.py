@@ -297,16 +297,14 @@ class HotPotatoModel(mesa.Model):
         return out
 
     def cure_covenants(self, account: int) -> financing.Decision:
-        """Pay down GPU-secured loans of ``account`` whose collateral's market value no
-        longer covers them at ``loan_to_value``, from cash or new financing; False if the
-        breach cannot be cured (a ``model.financing`` decision)."""
+        """Pay down the GPU-secured loans of ``account`` on each data center whose market
+        value no longer covers them at ``loan_to_value``, from cash or new financing; False
+        if the breach cannot be cured (a ``model.financing`` decision)."""
         ledger = self.ledger
         ids = self._secured_loans().get(account)
         if ids is None:
             return True
-        value = self.market_values()[ledger.column("collateral")[ids]]
-        excess = ledger.column("principal")[ids] - self.econ.loan_to_value * value
-        excess = np.maximum(excess, 0.0)
+        excess = self._covenant_excess(ids)
         need = float(excess.sum())
         if need <= 1e-9:
             return True
@@ -319,6 +317,22 @@ class HotPotatoModel(mesa.Model):
         ledger.transfer_many(np.full(ids.size, account), ledger.column("creditor")[ids], excess)
         ledger.reduce(ids, excess)
         return True
+
+    def _covenant_excess(self, ids: np.ndarray) -> np.ndarray:
+        """What each secured loan in ``ids`` must be paid down by, $B. The covenant is on
+        the facility, all the loans secured on one data center (one per bank that lent
+        towards it): their principal together must stay below ``loan_to_value`` × the
+        data center's market value, and each loan takes the excess pro rata to its
+        principal, so the cure does not depend on how many banks share the facility."""
+        ledger = self.ledger
+        principal = ledger.column("principal")[ids]
+        assets, facility_of = np.unique(ledger.column("collateral")[ids], return_inverse=True)
+        facility = np.bincount(facility_of, weights=principal, minlength=assets.size)
+        cover = self.econ.loan_to_value * self.market_values()[assets]
+        facility_excess = np.maximum(facility - cover, 0.0)
+        held = facility[facility_of]
+        share = np.divide(principal, held, out=np.zeros_like(principal), where=held > 0)
+        return facility_excess[facility_of] * share
 
     def _secured_loans(self) -> dict[int, np.ndarray]:
         """Ids of the active loans secured on a data center, by debtor (those with none

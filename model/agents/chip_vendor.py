@@ -83,6 +83,8 @@ class ChipVendor(Institution):
                 completed=m.tick + econ.build_months,
             )
             if o.secured_loans:
+                # sized on the GW ordered: under rationing the covenant has the part these
+                # GW do not cover repaid this month (HotPotatoModel.cure_covenants)
                 m.ledger.set_collateral(o.secured_loans, asset)
             self.sales += gpu
         self.pay_bill(WORLD, self.sales * (1 - econ.chip_gross_margin))

@@ -232,6 +232,53 @@ def test_a_covenant_breach_larger_than_cash_is_cured_with_new_money():
     m.check_invariants()
 
 
+def facility(m: HotPotatoModel, borrower: int, principal: float, dc: int) -> np.ndarray:
+    """A loan of ``principal`` secured on ``dc``, split evenly over the banks (as
+    ``financing.clear`` splits a bank-loan grant); the ids of its loans."""
+    share = principal / len(m.banks)
+    return np.array(
+        [
+            m.ledger.add(
+                creditor=bank.account,
+                debtor=borrower,
+                kind=ContractKind.LOAN,
+                principal=share,
+                collateral=dc,
+                maturity=60,
+            )
+            for bank in m.banks
+        ]
+    )
+
+
+@pytest.mark.parametrize("n_banks", [1, 4])
+def test_the_covenant_is_on_the_facility_whatever_the_number_of_banks(n_banks):
+    """80 lent on a data center worth 100 breaks a 0.7 loan-to-value covenant by 10,
+    though with 4 banks no bank's 20 exceeds 70 alone: the borrower pays 10 down, each
+    loan its share."""
+    m = HotPotatoModel(seed=1, check_invariants=True, n_labs=1, n_banks=n_banks, n_funds=1)
+    borrower = m.hyperscalers[4]  # the neocloud: sub-investment grade
+    strip(m, borrower.account)
+    m.ledger.transfer(WORLD, borrower.account, 20.0)
+    dc = data_center(m, borrower.account, 2.0)  # worth 100 at an index of 1
+    loans = facility(m, borrower.account, 80.0, dc)
+    assert financing.alone(m, m.cure_covenants(borrower.account))
+    principal = m.ledger.column("principal")[loans]
+    assert principal.sum() == pytest.approx(0.7 * 100.0)
+    assert principal == pytest.approx(np.full(n_banks, 70.0 / n_banks))
+    assert m.ledger.cash_of(borrower.account) == pytest.approx(10.0)
+    m.check_invariants()
+
+
+def test_a_facility_breach_no_bank_sees_alone_defaults_a_borrower_who_cannot_cure():
+    m = HotPotatoModel(seed=1, check_invariants=True, n_labs=1, n_banks=4, n_funds=1)
+    borrower = m.hyperscalers[4]  # the neocloud: no cash, no cash flow, no new lender
+    strip(m, borrower.account)
+    dc = data_center(m, borrower.account, 2.0)
+    facility(m, borrower.account, 80.0, dc)
+    assert borrower.account in m.act_on_distress()
+
+
 def test_settlement_clears_everything_due_and_is_deterministic():
     def one(seed):
         m = HotPotatoModel(seed=seed, horizon_months=30)
