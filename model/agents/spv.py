@@ -6,8 +6,10 @@ defaulted) it sells its data centers, collects any residual-value guarantee, rep
 it can, and defaults if it cannot repay all.
 
 One SPV per sponsor and calendar year collects that year's off-balance-sheet builds
-(as Meta–Blue Owl "Hyperion" or a Stargate project company). Its debt amortises over
-``SPV_DEBT_MONTHS``; the lease payment is debt service plus a 9% yield on equity.
+(as Meta–Blue Owl "Hyperion" or a Stargate project company). It pays for new data
+centers from its cash above a buffer before it raises more. Its debt amortises over
+``SPV_DEBT_MONTHS``; the lease payment is the debt service of all its debt, each contract
+at its own rate, plus a 9% yield on equity.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ __all__ = ["SPV"]
 
 SPV_DEBT_MONTHS = 240
 EQUITY_YIELD = 0.09
+BUFFER_MONTHS = 3
+"""Months of its dues it keeps in cash before it spends cash on new data centers."""
 
 
 class SPV(Institution):
@@ -47,10 +51,30 @@ class SPV(Institution):
         owned = m.assets["active"] & (m.assets["owner"] == self.account)
         return float(m.market_values()[owned].sum())
 
+    def buffer(self) -> float:
+        """Cash it keeps: three months of what it owes monthly (interest and scheduled
+        principal), $B."""
+        return BUFFER_MONTHS * self.m.monthly_obligations(self.account)
+
+    def spare_cash(self) -> float:
+        """Cash above the buffer, $B: money raised before and not yet spent (an order the
+        chip vendor filled only in part) and the equity yield of its lease kept."""
+        return max(0.0, self.cash - self.buffer())
+
     def raise_funds(self, amount: float) -> Decision:
-        """Fund ``amount`` of new data centers: the sponsor's equity from its spare cash,
-        outside equity, then bonds and bank loans with the same equity cushion; returns
-        what was raised, $B (a ``model.financing`` decision)."""
+        """Fund ``amount`` of new data centers, $B: from its spare cash first, the rest
+        raised (``_raise``); returns what is available for the order, $B (a
+        ``model.financing`` decision)."""
+        from_cash = min(amount, self.spare_cash())
+        raised = 0.0
+        if amount - from_cash > 1e-9:
+            raised = yield from self._raise(amount - from_cash)
+        return from_cash + raised
+
+    def _raise(self, amount: float) -> Decision:
+        """Raise ``amount``, $B: the sponsor's equity from its spare cash, outside equity,
+        then bonds and bank loans with the same equity cushion; then reset the lease
+        (``_set_lease``). Returns what was raised, $B."""
         m = self.m
         econ = m.econ
         equity = amount * econ.spv_equity_share
@@ -75,16 +99,35 @@ class SPV(Institution):
         debt = (yield Request(self.account, debt_target, "spv_bond", **terms)).amount
         if debt < debt_target:
             debt += (yield Request(self.account, debt_target - debt, "bank_loan", **terms)).amount
-        self._set_lease(terms["rate"])
+        self._set_lease()
         return raised_equity + debt
 
-    def _set_lease(self, rate: float) -> None:
+    def debt_service(self) -> float:
+        """Scheduled service of its debt from next month on, $B/month: over its debt
+        contracts (all amortise linearly), Σ principal × (rate/12 + 1/months left after
+        this month), each at its own rate. Linear dues only fall, so no later month asks
+        more; a contract still owing this month's dues counts at its principal before
+        them, a little more than next month asks."""
+        m = self.m
+        ledger = m.ledger
+        mine = ledger.active_ids(debtor=self.account)
+        debt = mine[IS_DEBT[ledger.column("kind")[mine]]]
+        principal = ledger.column("principal")[debt]
+        rate = ledger.column("rate")[debt]
+        months_left = np.maximum(ledger.column("maturity")[debt] - m.tick, 1)
+        return float((principal * (rate / 12 + 1 / months_left)).sum())
+
+    def _set_lease(self) -> None:
+        """Book or reset the lease to its sponsor: a monthly payment of its scheduled debt
+        service (``debt_service``) plus ``EQUITY_YIELD`` a year on its equity at cost, $B,
+        and a residual-value guarantee of ``econ.spv_residual_guarantee`` × its debt. A
+        reset keeps the lease's maturity."""
         m = self.m
         econ = m.econ
         debt = self.debt()
         stakes = m.ledger.active_ids(ContractKind.EQUITY, debtor=self.account)
         equity = float(m.ledger.column("principal")[stakes].sum())
-        payment = debt * (rate / 12 + 1 / SPV_DEBT_MONTHS) + equity * EQUITY_YIELD / 12
+        payment = self.debt_service() + equity * EQUITY_YIELD / 12
         rvg = econ.spv_residual_guarantee * debt
         if self.lease is None:
             self.lease = m.ledger.add(

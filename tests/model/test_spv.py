@@ -1,0 +1,72 @@
+"""The SPV's funding and its lease: it spends the money it raised before raising more,
+and its lease pays the debt service of every contract it owes, each at its own rate."""
+
+from __future__ import annotations
+
+import math
+
+from model import HotPotatoModel, financing
+from model.agents.spv import EQUITY_YIELD
+from model.ledger import WORLD, ContractKind
+
+
+def small(**knobs) -> HotPotatoModel:
+    """One lab, one hyperscaler (Microsoft-like) financing all its builds through SPVs,
+    one bank, one fund, at 2025-01."""
+    return HotPotatoModel(
+        seed=1,
+        check_invariants=True,
+        n_labs=1,
+        n_hyperscalers=1,
+        n_banks=1,
+        n_funds=1,
+        obs_share=1.0,
+        **knobs,
+    )
+
+
+def funding(m: HotPotatoModel, account: int) -> tuple[float, float]:
+    """Debt and equity at cost an SPV has raised and still owes, $B."""
+    ledger = m.ledger
+    stakes = ledger.active_ids(ContractKind.EQUITY, debtor=account)
+    return float(ledger.liabilities()[account]), float(ledger.column("principal")[stakes].sum())
+
+
+def test_an_spv_spends_the_cash_left_by_a_partly_filled_order_before_it_raises_more():
+    m = small(economy={"chip_capacity_gw": 0.1})  # 5 $B of data centers a month
+    spv = m.spv_for(m.hyperscalers[0])
+    cost_per_gw = m.chip_vendor.price_per_gw + m.econ.shell_cost_per_gw
+    raised = financing.alone(m, spv.raise_funds(20.0))
+    assert math.isclose(raised, 20.0)
+    m.chip_vendor.order(spv.account, raised / cost_per_gw)
+    m.chip_vendor.fill_orders()  # supply is rationed: most of the money is not spent
+    # nothing falls due in the month its debt is issued: all the cash left is spare
+    assert m.monthly_obligations(spv.account) == 0
+    spare = spv.cash
+    assert 0 < spare < raised
+    before = sum(funding(m, spv.account))
+    available = financing.alone(m, spv.raise_funds(20.0))
+    # the order is funded in full, and only what its spare cash does not cover is raised
+    assert math.isclose(available, 20.0)
+    assert math.isclose(sum(funding(m, spv.account)) - before, 20.0 - spare, rel_tol=1e-9)
+    m.check_invariants()
+
+
+def test_after_a_raise_at_a_lower_rate_the_lease_still_pays_the_spvs_debt_service():
+    m = small()
+    spv = m.spv_for(m.hyperscalers[0])
+    ledger = m.ledger
+    m.market.risk_free = 0.12
+    financing.alone(m, spv.raise_funds(20.0))
+    ledger.transfer(spv.account, WORLD, spv.cash)  # spent on data centers
+    m.market.risk_free = 0.02  # rates fall before the next raise
+    financing.alone(m, spv.raise_funds(20.0))
+    rates = set(ledger.column("rate")[ledger.active_ids(ContractKind.BOND, debtor=spv.account)])
+    assert len(rates) == 2
+    dues = ledger.dues(m.tick + 1)
+    service = float(dues.cash[dues.debtor == spv.account].sum())
+    _, equity = funding(m, spv.account)
+    payment = float(ledger.column("payment")[spv.lease])
+    # the lease pays next month's dues of each contract at its own rate, plus the yield
+    assert math.isclose(payment, service + equity * EQUITY_YIELD / 12, rel_tol=1e-9)
+    m.check_invariants()
