@@ -129,13 +129,14 @@ def _band(ax, y0: tuple[float, float], y1: tuple[float, float], color: str) -> N
     ax.add_patch(PathPatch(MplPath(verts, codes), facecolor=color, alpha=0.45, lw=0))
 
 
-def _flow(ax, flows: pd.Series) -> None:
-    """Draw a two-column flow diagram of ``flows`` indexed by (source, target) ($B)."""
-    per_run = flows
-    total = float(per_run.sum())
+def _flow(ax, flows: pd.Series, min_label: float = 0.04) -> None:
+    """Draw a two-column flow diagram of ``flows`` indexed by (source, target) ($B); nodes
+    smaller than ``min_label`` of the total, or too close to the label above, are left
+    unlabelled."""
+    total = float(flows.sum())
     gap = 0.02 * total
-    sources = per_run.groupby(level=0).sum().sort_values(ascending=False)
-    targets = per_run.groupby(level=1).sum().sort_values(ascending=False)
+    sources = flows.groupby(level=0).sum().sort_values(ascending=False)
+    targets = flows.groupby(level=1).sum().sort_values(ascending=False)
 
     def stack(sizes: pd.Series) -> dict[str, float]:
         tops, y = {}, 0.0
@@ -146,23 +147,31 @@ def _flow(ax, flows: pd.Series) -> None:
 
     s_next, t_next = stack(sources), stack(targets)
     colors = {name: COLORS[i % len(COLORS)] for i, name in enumerate(sources.index)}
-    for (src, dst), amount in per_run.sort_values(ascending=False).items():
+    for (src, dst), amount in flows.sort_values(ascending=False).items():
         y0 = (s_next[src], s_next[src] + amount)
         y1 = (t_next[dst], t_next[dst] + amount)
         s_next[src] += amount
         t_next[dst] += amount
         _band(ax, y0, y1, colors[src])
+    bottom = max(sources.sum(), targets.sum()) + gap * (max(len(sources), len(targets)))
+    ax.set_xlim(-0.45, 1.45)
+    ax.set_ylim(bottom, 0)
+    # a two-line label needs about 24 points (the axis height before the final layout)
+    height = ax.get_window_extent().height * 72 / ax.figure.dpi
+    spacing = bottom * 24 / max(height, 1.0)
     for x, sizes, align in ((0, sources, "right"), (1, targets, "left")):
-        y = 0.0
+        y, below = 0.0, -np.inf
         for name, size in sizes.items():
             ax.add_patch(Rectangle((x - 0.015, y), 0.03, size, color="0.2"))
-            if size >= 0.04 * total:  # smaller nodes stay unlabelled rather than overlap
+            middle = y + size / 2
+            # a node too small for its label, or whose label would overlap the one above,
+            # stays unlabelled
+            if size >= min_label * total and middle - below >= spacing:
                 dx = -0.03 if align == "right" else 0.03
                 text = f"{name}\n${size:,.1f}B"
-                ax.text(x + dx, y + size / 2, text, ha=align, va="center", fontsize=8)
+                ax.text(x + dx, middle, text, ha=align, va="center", fontsize=8)
+                below = middle
             y += size + gap
-    ax.set_xlim(-0.45, 1.45)
-    ax.set_ylim(max(sources.sum(), targets.sum()) + gap * (max(len(sources), len(targets))), 0)
     ax.set_xticks([0, 1], ["Defaulting debtor", "Creditor taking the loss"])
     ax.set_yticks([])
     for side in ("top", "right", "left"):
@@ -241,7 +250,8 @@ def cascade_map(results: Results) -> list[tuple[str, Figure]]:
         "Band width and totals: losses kept by the creditor (amount booked less what it passed "
         "on to its own creditors when it failed), mean $B per simulation. What a failed "
         "creditor passed on leaves it as its own bands, so each dollar is counted once and the "
-        "holders' totals are those of losses_by_holder.",
+        "holders' totals are those of losses_by_holder. Nodes too small for a label are left "
+        "unlabelled.",
     )
     return [("cascade_map", fig)]
 
