@@ -226,7 +226,7 @@ def knob_response(results: Results) -> list[tuple[str, Figure]]:
         return [("knob_response", fig)]
     table = crash_table(results, results.group_keys)
     _draw_lines(axes[0], table, x, series, results, "p", ("lo", "hi"))
-    axes[0].set_ylim(0, 1)
+    axes[0].set_ylim(0, 1.05)  # room for the markers at 100%
     axes[0].yaxis.set_major_formatter(PercentFormatter(1.0))
     axes[0].set_ylabel("Crash probability")
     axes[0].set_title("Crash probability (95% Wilson interval)")
@@ -259,6 +259,8 @@ def knob_response(results: Results) -> list[tuple[str, Figure]]:
             color = holder_color(col)
             ax.bar(xs, table[col], width, bottom=bottom, color=color, label=holder_label(col))
             bottom += table[col].to_numpy()
+        if bottom.max() > 0:  # an empty bar on top would stop the margin at the top bar
+            ax.set_ylim(0, 1.05 * bottom.max())
         if labels:
             ax.set_xticks(np.arange(len(labels)), labels)
         ax.set_xlabel(knob_label(x))

@@ -239,6 +239,8 @@ def cascade_map(results: Results) -> list[tuple[str, Figure]]:
                     label=holder_label(str(col)),
                 )
                 bottom += table[col].to_numpy()
+            if bottom.max() > 0:  # an empty bar on top would stop the margin at the top bar
+                right.set_ylim(0, 1.05 * bottom.max())
             right.set_xticks(table.index)
             right.set_xlabel("Cascade round within the month")
             right.set_ylabel("Mean loss per simulation ($B)")
