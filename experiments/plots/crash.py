@@ -6,10 +6,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
-from experiments.plots.data import Results
+from experiments.plots.data import Results, format_value
 from experiments.plots.stats import error_bars, mean_ci, wilson
-from experiments.plots.style import COLORS, caption, holder_label, knob_label, new_figure, note
+from experiments.plots.style import (
+    COLORS,
+    caption,
+    holder_color,
+    holder_label,
+    knob_label,
+    new_figure,
+    note,
+)
 
 __all__ = [
     "crash_table",
@@ -43,18 +52,46 @@ def crash_table(results: Results, keys: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _missing(value) -> bool:
+    """A grid value of ``none`` (``None`` in the manifest, null or NaN in the tables)."""
+    return value is None or (isinstance(value, (float, np.floating)) and np.isnan(value))
+
+
 def _numeric(values) -> bool:
     return all(
-        isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+        isinstance(v, (int, float, np.integer, np.floating))
+        and not isinstance(v, bool)
+        and not _missing(v)
         for v in values
     )
 
 
-def _x_positions(values: list) -> tuple[np.ndarray, list[str] | None]:
-    if _numeric(values):
+def _key(value):
+    """``value`` as a key comparable between the manifest and the tables (``none`` -> None,
+    numbers -> float)."""
+    if _missing(value):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def _x_positions(values: list, grid: list | None = None) -> tuple[np.ndarray, list[str] | None]:
+    """Positions of ``values`` on the x axis and, for categories, the tick labels of
+    ``grid`` (the knob's values in definition order). Numbers are placed by value; a knob
+    with a value that is not a number (``none``, ``true``, a name) is drawn as categories
+    in the order of ``grid``, one tick per grid value."""
+    grid = list(values) if grid is None else list(grid)
+    if _numeric(values) and _numeric(grid):
         return np.asarray(values, dtype=float), None
-    labels = ["none" if v is None else str(v) for v in values]
-    return np.arange(len(values), dtype=float), labels
+    order: dict = {}
+    for v in grid:
+        order.setdefault(_key(v), len(order))
+    for v in values:
+        order.setdefault(_key(v), len(order))
+    xs = np.array([order[_key(v)] for v in values], dtype=float)
+    labels = [format_value(v) for v in dict.fromkeys(order)]
+    return xs, labels
 
 
 def _lines(results: Results) -> tuple[str | None, list[str]]:
@@ -67,10 +104,11 @@ def _lines(results: Results) -> tuple[str | None, list[str]]:
 
 def _draw_lines(ax, table: pd.DataFrame, x: str, series: list[str], results: Results, y, band):
     parts = list(table.groupby(series, sort=False, dropna=False)) if series else [((), table)]
-    order = {v: i for i, v in enumerate(results.config["grid"][x])}
+    grid = results.config["grid"][x]
+    order = {_key(v): i for i, v in enumerate(grid)}
     for i, (key, part) in enumerate(parts):
-        part = part.assign(_o=part[x].map(lambda v: order.get(v, 0))).sort_values("_o")
-        xs, labels = _x_positions(list(part[x]))
+        part = part.assign(_o=part[x].map(lambda v: order.get(_key(v), 0))).sort_values("_o")
+        xs, labels = _x_positions(list(part[x]), grid)
         span = float(np.ptp(xs)) or 1.0
         dodge = (i - (len(parts) - 1) / 2) * 0.012 * span  # keeps equal values apart
         color = COLORS[i % len(COLORS)]
@@ -81,7 +119,8 @@ def _draw_lines(ax, table: pd.DataFrame, x: str, series: list[str], results: Res
             yerr = error_bars(part[y], part[band[0]], part[band[1]])
         ax.errorbar(xs + dodge, part[y], yerr=yerr, marker="o", color=color, capsize=3, label=label)
         if labels:
-            ax.set_xticks(xs, labels)
+            ax.set_xticks(np.arange(len(labels)), labels)
+            ax.set_xlim(-0.5, len(labels) - 0.5)
     ax.set_xlabel(knob_label(x))
     if series:
         ax.legend(fontsize=8)
@@ -117,6 +156,7 @@ def crash_probability(results: Results) -> list[tuple[str, Figure]]:
             )
         ax.set_xticks(xs, labels)
     ax.set_ylim(0, 1.1)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_ylabel("Crash probability")
     caption(fig, "Error bars: 95% Wilson interval over seeds.")
     return [("crash_probability", fig)]
@@ -142,7 +182,8 @@ def phase_diagram(results: Results) -> list[tuple[str, Figure]]:
         p = np.full((len(ys), len(xs)), np.nan)
         t = np.full((len(ys), len(xs)), np.nan)
         for row in part.itertuples(index=False):
-            i, j = ys.index(getattr(row, gy)), xs.index(getattr(row, gx))
+            i = [_key(v) for v in ys].index(_key(getattr(row, gy)))
+            j = [_key(v) for v in xs].index(_key(getattr(row, gx)))
             p[i, j], t[i, j] = row.p, row.crash_month_median
         for c, (values, title, cmap, unit) in enumerate(
             [
@@ -164,8 +205,8 @@ def phase_diagram(results: Results) -> list[tuple[str, Figure]]:
             if np.isfinite(p).all() and p.min() < 0.5 < p.max() and min(p.shape) > 1:
                 contour = ax.contour(p, levels=[0.5], colors="black", linewidths=2)
                 ax.clabel(contour, fmt={0.5: "50%"}, fontsize=8)
-            ax.set_xticks(range(len(xs)), [f"{v:g}" for v in xs])
-            ax.set_yticks(range(len(ys)), [f"{v:g}" for v in ys])
+            ax.set_xticks(range(len(xs)), [format_value(v) for v in xs])
+            ax.set_yticks(range(len(ys)), [format_value(v) for v in ys])
             ax.set_xlabel(knob_label(gx))
             ax.set_ylabel(knob_label(gy))
             ax.set_title(title + (f" ({arm})" if arm else ""))
@@ -185,7 +226,8 @@ def knob_response(results: Results) -> list[tuple[str, Figure]]:
         return [("knob_response", fig)]
     table = crash_table(results, results.group_keys)
     _draw_lines(axes[0], table, x, series, results, "p", ("lo", "hi"))
-    axes[0].set_ylim(0, 1)
+    axes[0].set_ylim(0, 1.05)  # room for the markers at 100%
+    axes[0].yaxis.set_major_formatter(PercentFormatter(1.0))
     axes[0].set_ylabel("Crash probability")
     axes[0].set_title("Crash probability (95% Wilson interval)")
     if table["crash_month_median"].notna().any():
@@ -207,16 +249,20 @@ def knob_response(results: Results) -> list[tuple[str, Figure]]:
         _draw_lines(ax, table, x, series, results, "loss_total", None)
         ax.set_title("Mean total losses per simulation")
     else:
-        order = {v: i for i, v in enumerate(results.config["grid"][x])}
-        table = table.assign(_o=table[x].map(lambda v: order.get(v, 0))).sort_values("_o")
-        xs, labels = _x_positions(list(table[x]))
+        grid = results.config["grid"][x]
+        order = {_key(v): i for i, v in enumerate(grid)}
+        table = table.assign(_o=table[x].map(lambda v: order.get(_key(v), 0))).sort_values("_o")
+        xs, labels = _x_positions(list(table[x]), grid)
         width = 0.8 * (np.min(np.diff(xs)) if len(xs) > 1 else 1.0)
         bottom = np.zeros(len(table))
-        for i, col in enumerate(results.holder_columns):
-            ax.bar(xs, table[col], width, bottom=bottom, color=COLORS[i], label=holder_label(col))
+        for col in results.holder_columns:
+            color = holder_color(col)
+            ax.bar(xs, table[col], width, bottom=bottom, color=color, label=holder_label(col))
             bottom += table[col].to_numpy()
+        if bottom.max() > 0:  # an empty bar on top would stop the margin at the top bar
+            ax.set_ylim(0, 1.05 * bottom.max())
         if labels:
-            ax.set_xticks(xs, labels)
+            ax.set_xticks(np.arange(len(labels)), labels)
         ax.set_xlabel(knob_label(x))
         ax.legend(fontsize=7)
         ax.set_title("Mean losses per simulation, by holder")
@@ -248,14 +294,16 @@ def cost_vs_crash(results: Results) -> list[tuple[str, Figure]]:
             markersize=8,
             label=group,
         )
-    ax.set_xlabel(
-        "Taxpayers' cost: mean government outlays per simulation ($B; guarantees paid, "
-        "bailouts, deposit insurance, energy subsidy)"
-    )
+    ax.set_xlabel("Taxpayers' cost: mean government outlays per simulation ($B)")
     ax.set_ylabel("Crash probability")
     ax.set_ylim(-0.05, 1.05)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.legend(fontsize=8)
-    caption(fig, "Error bars: 95% intervals (Wilson for probability, t for cost).")
+    caption(
+        fig,
+        "Outlays: guarantees paid, bailouts, deposit insurance, energy subsidy.\n"
+        "Error bars: 95% intervals (Wilson for probability, t for cost).",
+    )
     return [("cost_vs_crash", fig)]
 
 

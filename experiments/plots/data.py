@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["Results", "HOLDER_COLUMNS"]
+__all__ = ["Results", "HOLDER_COLUMNS", "format_value"]
 
 HOLDER_COLUMNS = [
     "loss_banks",
@@ -22,7 +22,9 @@ HOLDER_COLUMNS = [
 """Losses by holder in ``runs.parquet``, $B per simulation."""
 
 
-def _format(value: Any) -> str:
+def format_value(value: Any) -> str:
+    """A knob value as figures show it: ``none``, ``on``/``off``, numbers without trailing
+    zeros."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "none"
     if isinstance(value, bool):
@@ -91,7 +93,7 @@ class Results:
             if key == "arm":
                 parts.append(str(row["arm"]))
             else:
-                parts.append(f"{key} = {_format(row[key])}")
+                parts.append(f"{key} = {format_value(row[key])}")
         return ", ".join(parts) or "all runs"
 
     def groups(self) -> list[str]:
@@ -148,12 +150,39 @@ class Results:
         """Loss-by-holder columns present in ``runs``."""
         return [c for c in HOLDER_COLUMNS if c in self.all_runs.columns]
 
+    @property
+    def points(self) -> int:
+        """Arms times grid points."""
+        points = self.config.get("points")
+        if points:
+            return len(points)
+        n = max(1, len(self.arm_names))
+        for values in self.config["grid"].values():
+            n *= max(1, len(values))
+        return n
+
+    def settings(self) -> str:
+        """The ``--set`` overrides the run was made with, e.g. ``"ai_payoff = 3000"``
+        (empty without any)."""
+        sets = self.config.get("set") or {}
+        parts = []
+        for key, value in sets.items():
+            if isinstance(value, list):
+                text = "[" + ", ".join(format_value(v) for v in value) + "]"
+            else:
+                text = format_value(value)
+            parts.append(f"{key} = {text}")
+        return ", ".join(parts)
+
     def subtitle(self) -> str:
-        """A line giving the experiment, its version and the number of runs."""
+        """A line giving the experiment, its version, the ``--set`` overrides and the number
+        of runs."""
         n = len(self.runs)
         failed = len(self.all_runs) - n
         extra = f", {failed} failed" if failed else ""
-        return (
-            f"{self.name} v{self.config['version']}: {n} simulations, "
-            f"{self.config['seeds']} seeds per point{extra}"
-        )
+        settings = self.settings()
+        name = f"{self.name} v{self.config['version']}" + (f" ({settings})" if settings else "")
+        count = f"{n} simulations"
+        if self.points > 1:
+            count += f", {self.config['seeds']} seeds per point"
+        return f"{name}: {count}{extra}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,10 @@ __all__ = [
     "SERIES_SCALE",
     "HOLDER_LABELS",
     "COLORS",
+    "CHANNEL_COLORS",
+    "HOLDER_COLORS",
+    "channel_color",
+    "holder_color",
     "knob_label",
     "series_label",
     "holder_label",
@@ -85,6 +90,34 @@ COLORS = [
 ]
 """Qualitative palette (matplotlib tab10)."""
 
+CHANNEL_COLORS = {
+    "loan": "#1f77b4",
+    "bond": "#ff7f0e",
+    "spv lease": "#9467bd",
+    "equity": "#2ca02c",
+    "vendor financing": "#d62728",
+    "compute contract": "#17becf",
+    "nav loan": "#8c564b",
+    "payable": "#bcbd22",
+    "fire sale": "#e377c2",
+    "guarantee": "#393b79",
+    "deposit insurance": "#7b4173",
+    "bailout": "#637939",
+}
+"""Colour of each loss channel (``losses.parquet``'s ``channel``), the same in every figure."""
+
+HOLDER_COLORS = {
+    "banks": "#1f77b4",
+    "funds": "#ff7f0e",
+    "hyperscalers": "#2ca02c",
+    "chip_vendor": "#d62728",
+    "lab_investors": "#9467bd",
+    "government": "#8c564b",
+}
+"""Colour of each holder of losses, the same in every figure."""
+
+_OTHER_COLOR = "#7f7f7f"
+
 _SUFFIX = re.compile(r"[_\-\s]*\d+$")
 
 
@@ -102,6 +135,16 @@ def holder_label(name: str) -> str:
     """Readable name of a holder of losses (``loss_`` prefix allowed)."""
     key = name.removeprefix("loss_")
     return HOLDER_LABELS.get(key, key.replace("_", " ").capitalize())
+
+
+def channel_color(channel: str) -> str:
+    """Fixed colour of a loss channel (grey for one not in ``CHANNEL_COLORS``)."""
+    return CHANNEL_COLORS.get(str(channel), _OTHER_COLOR)
+
+
+def holder_color(name: str) -> str:
+    """Fixed colour of a holder of losses (``loss_`` prefix allowed)."""
+    return HOLDER_COLORS.get(str(name).removeprefix("loss_"), _OTHER_COLOR)
 
 
 def agent_type(agent_id: Any) -> str:
@@ -134,8 +177,11 @@ def note(ax, text: str) -> None:
 
 
 def caption(fig: Figure, text: str) -> None:
-    """A small note under the figure, with room kept for it by the layout."""
-    fig.supxlabel(text, fontsize=8, x=0.01, ha="left", color="0.3")
+    """A small note under the figure, with room kept for it by the layout; lines longer
+    than the figure is wide are wrapped."""
+    width = max(40, int(fig.get_figwidth() * 15))  # characters of 8-point text per line
+    lines = [textwrap.fill(line, width) for line in text.split("\n")]
+    fig.supxlabel("\n".join(lines), fontsize=8, x=0.01, ha="left", color="0.3")
 
 
 def date_axis(ax) -> None:
