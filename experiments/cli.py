@@ -396,3 +396,7 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Abort:
         code = 130
     sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":  # python -m experiments.cli, as the console script
+    main()

@@ -187,6 +187,11 @@ class LossTrace:
         """All losses, each counted once (booked less passed on), $B."""
         return self._summed("total", lambda: float(np.sum(self._final())) if len(self) else 0.0)
 
+    def off_balance(self) -> float:
+        """Losses on or through off-balance-sheet contracts (SPVs), each counted once, $B."""
+        final = zip(self.rows["off_balance"], self._final(), strict=True)
+        return float(sum(a for off, a in final if off))
+
     def credit_losses(self) -> float:
         """Cumulative losses through credit channels, each counted once, $B."""
 

@@ -85,8 +85,7 @@ def draw_losses(m: VizModel) -> Figure:
     by_holder = m.trace.by_holder()
     names = list(by_holder)
     values = np.array([by_holder[h] for h in names])
-    rows = m.trace.rows
-    off = float(sum(a for a, o in zip(rows["amount"], rows["off_balance"], strict=True) if o))
+    off = m.trace.off_balance()
     fig = Figure(figsize=(7.2, 2.6))
     fig.subplots_adjust(left=0.27, right=0.95, bottom=0.17, top=0.88)
     ax = fig.add_subplot()

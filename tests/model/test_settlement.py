@@ -177,6 +177,8 @@ def test_an_spv_whose_sponsor_fails_defaults_and_its_bondholders_lose_off_balanc
     holders = {int(c) for c, k in zip(lent, kinds, strict=True) if k == ContractKind.EQUITY}
     assert {r["to"] for r in spv_rows if r["channel"] == Channel.EQUITY} <= holders
     assert any(r["to"] == fund.account for r in spv_rows if r["channel"] == Channel.SPV_LEASE)
+    kept_off_balance = sum(r["amount"] - r["passed_on"] for r in rows(m) if r["off_balance"])
+    assert kept_off_balance > 0 and math.isclose(m.trace.off_balance(), kept_off_balance)
     m.check_invariants()
 
 
