@@ -361,3 +361,36 @@ def test_an_spv_wound_up_in_order_repays_its_debt_and_its_owners_lose_as_equity(
     assert spv_rows and all(r["channel"] == Channel.EQUITY and r["off_balance"] for r in spv_rows)
     assert 0 < sum(r["amount"] for r in spv_rows) < equity  # part of the stakes is lost
     m.check_invariants()
+
+
+def test_a_data_center_securing_the_loans_of_several_banks_repays_them_pro_rata():
+    m = HotPotatoModel(
+        seed=1, check_invariants=True, n_labs=1, n_hyperscalers=1, n_banks=3, n_funds=1
+    )
+    hs, ledger = m.hyperscalers[0], m.ledger
+    strip(m, hs.account)  # no cash: its data center's proceeds are all its lenders get
+    dc = data_center(m, hs.account, 1.0)
+    proceeds = float(m.market_values()[dc])
+    assert math.isclose(proceeds, 50.0)
+    # one loan granted by three banks: a contract each, all secured on the data center
+    lent = dict(zip((b.account for b in m.banks), (30.0, 20.0, 10.0), strict=True))
+    for bank, amount in lent.items():
+        ledger.add(
+            creditor=bank,
+            debtor=hs.account,
+            kind=ContractKind.LOAN,
+            principal=amount,
+            collateral=dc,
+            maturity=60,
+        )
+    cash_before = {bank: ledger.cash_of(bank) for bank in lent}
+    resolve(m, hs.account, 1)
+    # the 50 of proceeds cover 50/60 of every bank's claim; the bonds (43) get nothing
+    for bank, amount in lent.items():
+        recovered = ledger.cash_of(bank) - cash_before[bank]
+        assert math.isclose(recovered, proceeds * amount / 60.0, rel_tol=1e-9)
+        lost = sum(r["amount"] for r in rows(m) if r["to"] == bank)
+        assert math.isclose(lost, amount - recovered, rel_tol=1e-9)
+    bonds_lost = sum(r["amount"] for r in rows(m) if r["channel"] == Channel.BOND)
+    assert math.isclose(bonds_lost, 43.0, rel_tol=1e-9)
+    m.check_invariants()
