@@ -10,8 +10,9 @@
    their data centers are sold into the used-GPU market (a fire sale that lowers the
    price of every GPU), their financial claims are sold to the rest of the economy at a
    haircut, and the proceeds go first to loans secured on the assets sold (each asset's
-   pro rata to the loans it secures), then pro rata to senior claims (debt, and lease
-   damages capped at 12 months of rent), then to equity.
+   pro rata to the loans it secures), then pro rata to senior claims (debt, lease damages
+   capped at 12 months of rent and, on an SPV's lease, the shortfall of its lenders that
+   the residual-value guarantee covers), then to equity.
    Each holder's shortfall on a carried claim is one row of the loss trace; where the
    government guaranteed the claim it pays the shortfall and holds the loss instead.
 3. The fall in GPU prices, the losses and the margin calls are then checked: GPU-backed
@@ -227,7 +228,11 @@ def _pay_claimants(
     m: HotPotatoModel, account: int, proceeds_by_asset: dict[int, float], round_: int
 ) -> None:
     """Pay the claims on ``account`` from its cash by priority (secured on the assets
-    sold, then senior, then equity) and book each holder's shortfall."""
+    sold, then senior, then equity) and book each holder's shortfall.
+
+    An SPV's claim on its defaulting sponsor is the lease damages (as any lessor's: the
+    rent lost, at most ``LEASE_DAMAGE_MONTHS`` of it) plus what the residual-value
+    guarantee covers now (``SPV.guarantee_shortfall``: its lenders' shortfall)."""
     ledger = m.ledger
     tick = m.tick
     owed = ledger.active_ids(debtor=account)
@@ -240,8 +245,9 @@ def _pay_claimants(
     is_equity = kind == KindCode.EQUITY
     claim = np.where(is_debt | is_equity, principal, 0.0)
     claim = np.where(is_lease, np.minimum(principal, LEASE_DAMAGE_MONTHS * payment), claim)
-    rvg = ledger.column("residual_guarantee")[owed]
-    claim = np.where(kind == KindCode.SPV_LEASE, claim + rvg, claim)
+    creditors = ledger.column("creditor")[owed]
+    for k in np.flatnonzero(kind == KindCode.SPV_LEASE):
+        claim[k] += m.agent_of(int(creditors[k])).guarantee_shortfall()
 
     pool = ledger.cash_of(account)
     recovered, pool = _secured_recoveries(
@@ -258,7 +264,6 @@ def _pay_claimants(
         recovered[junior] += claim[junior] * part
         pool -= float(claim[junior].sum() * part)
 
-    creditors = ledger.column("creditor")[owed]
     pay = recovered > 0
     ledger.transfer_many(np.full(int(pay.sum()), account), creditors[pay], recovered[pay])
     if pool > 1e-12:  # what is left belongs to the owners of last resort

@@ -47,6 +47,17 @@ class SPV(Institution):
         owned = m.assets["active"] & (m.assets["owner"] == self.account)
         return float(m.market_values()[owned].sum())
 
+    def guarantee_shortfall(self) -> float:
+        """What its sponsor's residual-value guarantee covers now, $B: its lenders'
+        shortfall, the debt its cash and its data centers at market value do not cover, at
+        most the guaranteed amount of its lease (nothing without a lease). The same amount
+        is owed when the sponsor walks away at the lease's end and claimed when the sponsor
+        defaults."""
+        if self.lease is None:
+            return 0.0
+        guaranteed = float(self.m.ledger.column("residual_guarantee")[self.lease])
+        return min(guaranteed, max(0.0, self.debt() - self.cash - self.market_value()))
+
     def raise_funds(self, amount: float) -> Decision:
         """Fund ``amount`` of new data centers: the sponsor's equity from its spare cash,
         outside equity, then bonds and bank loans with the same equity cushion; returns
