@@ -9,8 +9,10 @@
    resolved together, stage by stage (``resolve``), so their order does not matter:
    their data centers are sold into the used-GPU market (a fire sale that lowers the
    price of every GPU), their financial claims are sold to the rest of the economy at a
-   haircut, and the proceeds go first to loans secured on the assets sold, then pro rata
-   to senior claims (debt, and lease damages capped at 12 months of rent), then to equity.
+   haircut, and the proceeds go first to loans secured on the assets sold (each asset's
+   pro rata to the loans it secures), then pro rata to senior claims (debt, lease damages
+   capped at 12 months of rent and, on an SPV's lease, the shortfall of its lenders that
+   the residual-value guarantee covers), then to equity.
    Each holder's shortfall on a carried claim is one row of the loss trace; where the
    government guaranteed the claim it pays the shortfall and holds the loss instead.
 3. The fall in GPU prices, the losses and the margin calls are then checked: GPU-backed
@@ -198,11 +200,39 @@ def _sell_claims_held(m: HotPotatoModel, account: int) -> None:
             ledger.transfer(WORLD, account, sale)
 
 
+def _secured_recoveries(
+    claim: np.ndarray, collateral: np.ndarray, proceeds_by_asset: dict[int, float], pool: float
+) -> tuple[np.ndarray, float]:
+    """What each claim secured on a data center sold recovers from its sale proceeds, and
+    the cash ``pool`` left after them ($B).
+
+    ``claim`` is each claim's amount and ``collateral`` the data center securing it (−1:
+    unsecured). The proceeds of a data center (``proceeds_by_asset``) are split across all
+    the claims it secures pro rata to their amounts, each at most its amount (a loan of
+    several banks is one claim per bank, all secured on the same data center); what is
+    left of them stays in the pool for the senior claims. No more than the pool is paid."""
+    recovered = np.zeros(claim.size)
+    secured = np.flatnonzero(collateral >= 0)
+    for asset in dict.fromkeys(collateral[secured].tolist()):  # by first claim on it
+        on_asset = secured[collateral[secured] == asset]
+        total = float(claim[on_asset].sum())
+        available = min(proceeds_by_asset.get(asset, 0.0), pool)
+        if total <= 0 or available <= 0:
+            continue
+        recovered[on_asset] = np.minimum(claim[on_asset], available * (claim[on_asset] / total))
+        pool = max(0.0, pool - float(recovered[on_asset].sum()))  # not below 0 by round-off
+    return recovered, pool
+
+
 def _pay_claimants(
     m: HotPotatoModel, account: int, proceeds_by_asset: dict[int, float], round_: int
 ) -> None:
     """Pay the claims on ``account`` from its cash by priority (secured on the assets
-    sold, then senior, then equity) and book each holder's shortfall."""
+    sold, then senior, then equity) and book each holder's shortfall.
+
+    An SPV's claim on its defaulting sponsor is the lease damages (as any lessor's: the
+    rent lost, at most ``LEASE_DAMAGE_MONTHS`` of it) plus what the residual-value
+    guarantee covers now (``SPV.guarantee_shortfall``: its lenders' shortfall)."""
     ledger = m.ledger
     tick = m.tick
     owed = ledger.active_ids(debtor=account)
@@ -215,17 +245,14 @@ def _pay_claimants(
     is_equity = kind == KindCode.EQUITY
     claim = np.where(is_debt | is_equity, principal, 0.0)
     claim = np.where(is_lease, np.minimum(principal, LEASE_DAMAGE_MONTHS * payment), claim)
-    rvg = ledger.column("residual_guarantee")[owed]
-    claim = np.where(kind == KindCode.SPV_LEASE, claim + rvg, claim)
-    recovered = np.zeros(owed.size)
+    creditors = ledger.column("creditor")[owed]
+    for k in np.flatnonzero(kind == KindCode.SPV_LEASE):
+        claim[k] += m.agent_of(int(creditors[k])).guarantee_shortfall()
 
     pool = ledger.cash_of(account)
-    # secured: collateral proceeds go first to the loans they secure
-    for k in np.flatnonzero(is_debt & (collateral >= 0)):
-        proceeds = proceeds_by_asset.pop(int(collateral[k]), 0.0)
-        take = min(proceeds, claim[k], pool)
-        recovered[k] += take
-        pool -= take
+    recovered, pool = _secured_recoveries(
+        claim, np.where(is_debt, collateral, -1), proceeds_by_asset, pool
+    )
     senior = (is_debt | is_lease) & (recovered < claim)
     need = np.where(senior, claim - recovered, 0.0)
     if need.sum() > 0:
@@ -237,7 +264,6 @@ def _pay_claimants(
         recovered[junior] += claim[junior] * part
         pool -= float(claim[junior].sum() * part)
 
-    creditors = ledger.column("creditor")[owed]
     pay = recovered > 0
     ledger.transfer_many(np.full(int(pay.sum()), account), creditors[pay], recovered[pay])
     if pool > 1e-12:  # what is left belongs to the owners of last resort

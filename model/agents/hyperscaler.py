@@ -21,8 +21,8 @@ Each month (tick step 3):
   collateral covenant), then high-yield bonds; with ``equity_financed`` only cash and new shares;
 * orders the chips (filled by the chip vendor, step 4) and queues for power on completion;
 * at each SPV lease's end renews it if it still needs the capacity, else walks away and
-  pays the residual-value guarantee: the shortfall of the SPV's data centers' market
-  value below its debt, up to the guaranteed amount;
+  pays the residual-value guarantee: the shortfall of the SPV's cash and data centers at
+  market value below its debt, up to the guaranteed amount (``SPV.guarantee_shortfall``);
 * pays out half its cash above twice its buffer to shareholders, and borrows what it
   needs to meet this month's dues (refinancing).
 """
@@ -274,6 +274,9 @@ class Hyperscaler(Institution):
         return raised, loans
 
     def renew_or_exit_leases(self) -> None:
+        """At each of its SPV leases' end: renew it for another term at the same payment if
+        it still needs the capacity; else walk away, owing the SPV what the residual-value
+        guarantee covers (``SPV.guarantee_shortfall``, $B) as a bill, and close the lease."""
         m = self.m
         ledger = m.ledger
         for i in m.spv_leases_ended(self.account):
@@ -286,8 +289,7 @@ class Hyperscaler(Institution):
                     tick=m.tick,
                 )
                 continue
-            shortfall = max(0.0, spv.debt() - spv.market_value())
-            guarantee = min(float(ledger.column("residual_guarantee")[i]), shortfall)
+            guarantee = spv.guarantee_shortfall()
             if guarantee > 0:
                 self.pay_bill(spv.account, guarantee)
             ledger.close([int(i)])

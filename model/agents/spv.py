@@ -61,6 +61,17 @@ class SPV(Institution):
         chip vendor filled only in part) and the equity yield of its lease kept."""
         return max(0.0, self.cash - self.buffer())
 
+    def guarantee_shortfall(self) -> float:
+        """What its sponsor's residual-value guarantee covers now, $B: its lenders'
+        shortfall, the debt its cash and its data centers at market value do not cover, at
+        most the guaranteed amount of its lease (nothing without a lease). The same amount
+        is owed when the sponsor walks away at the lease's end and claimed when the sponsor
+        defaults."""
+        if self.lease is None:
+            return 0.0
+        guaranteed = float(self.m.ledger.column("residual_guarantee")[self.lease])
+        return min(guaranteed, max(0.0, self.debt() - self.cash - self.market_value()))
+
     def raise_funds(self, amount: float) -> Decision:
         """Fund ``amount`` of new data centers, $B: from its spare cash first, the rest
         raised (``_raise``); returns what is available for the order, $B (a

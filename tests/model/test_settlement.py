@@ -410,3 +410,96 @@ def test_an_spv_wound_up_in_order_repays_its_debt_and_its_owners_lose_as_equity(
     assert spv_rows and all(r["channel"] == Channel.EQUITY and r["off_balance"] for r in spv_rows)
     assert 0 < sum(r["amount"] for r in spv_rows) < equity  # part of the stakes is lost
     m.check_invariants()
+
+
+def test_a_data_center_securing_the_loans_of_several_banks_repays_them_pro_rata():
+    m = HotPotatoModel(
+        seed=1, check_invariants=True, n_labs=1, n_hyperscalers=1, n_banks=3, n_funds=1
+    )
+    hs, ledger = m.hyperscalers[0], m.ledger
+    strip(m, hs.account)  # no cash: its data center's proceeds are all its lenders get
+    dc = data_center(m, hs.account, 1.0)
+    proceeds = float(m.market_values()[dc])
+    assert math.isclose(proceeds, 50.0)
+    # one loan granted by three banks: a contract each, all secured on the data center
+    lent = dict(zip((b.account for b in m.banks), (30.0, 20.0, 10.0), strict=True))
+    for bank, amount in lent.items():
+        ledger.add(
+            creditor=bank,
+            debtor=hs.account,
+            kind=ContractKind.LOAN,
+            principal=amount,
+            collateral=dc,
+            maturity=60,
+        )
+    cash_before = {bank: ledger.cash_of(bank) for bank in lent}
+    resolve(m, hs.account, 1)
+    # the 50 of proceeds cover 50/60 of every bank's claim; the bonds (43) get nothing
+    for bank, amount in lent.items():
+        recovered = ledger.cash_of(bank) - cash_before[bank]
+        assert math.isclose(recovered, proceeds * amount / 60.0, rel_tol=1e-9)
+        lost = sum(r["amount"] for r in rows(m) if r["to"] == bank)
+        assert math.isclose(lost, amount - recovered, rel_tol=1e-9)
+    bonds_lost = sum(r["amount"] for r in rows(m) if r["channel"] == Channel.BOND)
+    assert math.isclose(bonds_lost, 43.0, rel_tol=1e-9)
+    m.check_invariants()
+
+
+def sponsored_spv(cash: float, market_value: float):
+    """A model whose one hyperscaler sponsors an SPV (debt 16, residual-value guarantee
+    9.6) holding ``cash`` and data centers worth ``market_value``, $B."""
+    m = small(obs_share=1.0)
+    hs = m.hyperscalers[0]
+    spv = m.spv_for(hs)
+    raised = financing.alone(m, spv.raise_funds(20.0))
+    m.chip_vendor.order(spv.account, raised / (m.chip_vendor.price_per_gw + 15.0))
+    m.chip_vendor.fill_orders()
+    values = []
+    for index in (0.0, 1.0):
+        m.market.used_gpu_index = index
+        values.append(spv.market_value())
+    m.market.used_gpu_index = (market_value - values[0]) / (values[1] - values[0])
+    if spv.cash > cash:
+        m.ledger.transfer(spv.account, WORLD, spv.cash - cash)
+    else:
+        m.ledger.transfer(WORLD, spv.account, cash - spv.cash)
+    assert math.isclose(spv.market_value(), market_value, abs_tol=1e-9)
+    assert math.isclose(spv.debt(), 16.0) and math.isclose(spv.cash, cash, abs_tol=1e-12)
+    assert math.isclose(float(m.ledger.column("residual_guarantee")[spv.lease]), 9.6)
+    return m, hs, spv
+
+
+@pytest.mark.parametrize(
+    ("cash", "market_value", "guarantee"),
+    [
+        (6.0, 12.0, 0.0),  # cash and data centers cover the debt: nothing to guarantee
+        (1.0, 10.0, 5.0),  # the lenders' shortfall: 16 − 1 − 10
+        (0.0, 6.0, 9.6),  # a shortfall of 10 (the shells only), capped at the guaranteed 9.6
+    ],
+)
+def test_a_walk_away_and_a_default_owe_the_same_residual_value_guarantee(
+    cash, market_value, guarantee
+):
+    # the sponsor walks away at the lease's end: it owes the SPV the guarantee as a bill
+    m, hs, spv = sponsored_spv(cash, market_value)
+    lease = spv.lease
+    payment = float(m.ledger.column("payment")[lease])
+    m.ledger.set_terms(lease, payment=payment, maturity=m.tick, tick=m.tick)
+    hs.needs_capacity = lambda: False
+    hs.renew_or_exit_leases()
+    assert not spv.lease_active()
+    bills = m.ledger.active_ids(ContractKind.PAYABLE, debtor=hs.account, creditor=spv.account)
+    paid = float(m.ledger.column("principal")[bills].sum())
+    assert math.isclose(paid, guarantee, abs_tol=1e-9)
+    m.check_invariants()
+
+    # the sponsor defaults with cash for every claim: the SPV recovers its 12 months of
+    # rent lost and the same guarantee
+    m, hs, spv = sponsored_spv(cash, market_value)
+    strip(m, hs.account)
+    m.ledger.transfer(WORLD, hs.account, 100.0)
+    damages = 12 * float(m.ledger.column("payment")[spv.lease])
+    before = spv.cash
+    resolve(m, hs.account, 1)
+    assert math.isclose(spv.cash - before, damages + guarantee, rel_tol=1e-9)
+    m.check_invariants()
