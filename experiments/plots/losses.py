@@ -97,7 +97,11 @@ def losses_by_holder(results: Results) -> list[tuple[str, Figure]]:
             ax.legend(fontsize=7)
     for ax in axes[len(facets) :]:
         ax.set_visible(False)
-    caption(fig, "Error bars: 95% t interval over seeds.")
+    caption(
+        fig,
+        "Error bars: 95% t interval over seeds. Labs' investors: every holder of equity in an "
+        "AI lab, the chip vendor's and hyperscalers' stakes included (cascade_map names them).",
+    )
     return [("losses_by_holder", fig)]
 
 
