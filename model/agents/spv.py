@@ -63,14 +63,20 @@ class SPV(Institution):
 
     def guarantee_shortfall(self) -> float:
         """What its sponsor's residual-value guarantee covers now, $B: its lenders'
-        shortfall, the debt its cash and its data centers at market value do not cover, at
+        shortfall, what its cash and its data centers at market value do not cover of its
+        debt and of this month's interest on it (paid from the same cash at settlement), at
         most the guaranteed amount of its lease (nothing without a lease). The same amount
         is owed when the sponsor walks away at the lease's end and claimed when the sponsor
         defaults."""
         if self.lease is None:
             return 0.0
-        guaranteed = float(self.m.ledger.column("residual_guarantee")[self.lease])
-        return min(guaranteed, max(0.0, self.debt() - self.cash - self.market_value()))
+        m = self.m
+        guaranteed = float(m.ledger.column("residual_guarantee")[self.lease])
+        dues = m.ledger.dues(m.tick)
+        mine = dues.debtor == self.account
+        interest = float((dues.cash[mine] - dues.reduction[mine]).sum())
+        owed = self.debt() + interest
+        return min(guaranteed, max(0.0, owed - self.cash - self.market_value()))
 
     def raise_funds(self, amount: float) -> Decision:
         """Fund ``amount`` of new data centers, $B: from its spare cash first, the rest

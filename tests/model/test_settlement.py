@@ -503,3 +503,20 @@ def test_a_walk_away_and_a_default_owe_the_same_residual_value_guarantee(
     resolve(m, hs.account, 1)
     assert math.isclose(spv.cash - before, damages + guarantee, rel_tol=1e-9)
     m.check_invariants()
+
+
+def test_an_spv_whose_sponsor_walks_away_can_repay_its_lenders_after_the_months_dues():
+    m, hs, spv = sponsored_spv(1.0, 10.0)
+    m.tick += 1  # a month on, its debt owes interest and principal this month
+    lease = spv.lease
+    payment = float(m.ledger.column("payment")[lease])
+    m.ledger.set_terms(lease, payment=payment, maturity=m.tick, tick=m.tick)
+    hs.needs_capacity = lambda: False
+    hs.renew_or_exit_leases()  # the guarantee covers the debt and the month's interest
+    spv.operate()  # no lease: it winds up
+    assert spv.winding_up
+    settle(m)
+    assert not m.is_defaulted(spv) and spv.debt() == 0.0  # repaid, not defaulted
+    # its lenders lose nothing; its owners, with nothing left over, lose their stakes
+    assert {r["channel"] for r in rows(m) if r["from"] == spv.account} == {Channel.EQUITY}
+    m.check_invariants()
