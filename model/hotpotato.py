@@ -613,11 +613,12 @@ class HotPotatoModel(mesa.Model):
         return columns
 
     def compute_income(self, account: int) -> float:
-        """Compute rent it receives this month, $B/month."""
+        """Compute rent it receives this month, $B/month: the fees of its compute
+        contracts running this month (``start <= tick < maturity``, as the ledger's dues)."""
 
         def compute():
             c = self._compute_contracts()
-            live = c.start <= self.tick
+            live = (c.start <= self.tick) & (c.maturity > self.tick)
             return np.bincount(c.creditor[live], weights=c.payment[live], minlength=n)
 
         n = self.ledger.n_accounts

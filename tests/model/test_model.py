@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model import HotPotatoModel
-from model.ledger import ContractKind
+from model.ledger import Amortisation, ContractKind
 from model.losses import HOLDERS
 from model.markets.power import monthly_bill
 from model.run import LOSS_COLUMNS, SUMMARY_COLUMNS, simulate
@@ -213,3 +213,27 @@ def test_a_hyperscalers_power_bill_and_compute_credits_lower_its_earnings_and_ca
     firm.compute_credits += 0.5
     assert math.isclose(firm.annual_earnings(), earnings - 18.0, rel_tol=1e-12)
     assert math.isclose(firm.annual_cash_flow(), cash_flow - 18.0, rel_tol=1e-12)
+
+
+def test_compute_income_is_what_the_ledger_says_labs_pay_this_month():
+    m = HotPotatoModel(seed=0)
+    lab, provider = m.labs[0], m.hyperscalers[0]
+    for start, maturity in ((-12, 0), (-12, 1)):  # one in its last month, one ending now
+        m.ledger.add(
+            creditor=provider.account,
+            debtor=lab.account,
+            kind=ContractKind.COMPUTE,
+            principal=12.0,
+            gw=0.1,
+            payment=1.0,
+            start=start,
+            maturity=maturity,
+            amortisation=Amortisation.LEVEL,
+        )
+    for month in range(3):
+        dues = m.ledger.dues(m.tick)
+        compute = m.ledger.column("kind")[dues.ids] == ContractKind.COMPUTE
+        for firm in m.hyperscalers:
+            paid = dues.cash[compute & (dues.creditor == firm.account)].sum()
+            assert math.isclose(m.compute_income(firm.account), paid, rel_tol=1e-12), month
+        m.step()
