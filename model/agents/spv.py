@@ -1,9 +1,9 @@
-"""SPV: a special-purpose vehicle that owns data centers, funded by bonds (bought by
-funds, priced on its sponsor's rating) and equity (private credit and the sponsor), and
-leased to its sponsor. It decides nothing strategic: the sponsor's lease pays its debt
-service and an equity yield; when the lease stops (the sponsor walked away or
-defaulted) it sells its data centers, collects any residual-value guarantee, repays what
-it can, and defaults if it cannot repay all.
+"""SPV: a special-purpose vehicle that owns data centers, funded by bonds (bought by funds,
+priced on its sponsor's rating) and equity (private credit and the sponsor), and leased
+to its sponsor. It decides nothing strategic: the sponsor's lease pays its debt service
+and an equity yield, which it pays its owners; when the lease stops (the sponsor walked
+away or defaulted) it sells its data centers, collects any residual-value guarantee,
+repays what it can, and defaults if it cannot repay all.
 
 One SPV per sponsor and calendar year collects that year's off-balance-sheet builds
 (as Meta–Blue Owl "Hyperion" or a Stargate project company). It pays for new data
@@ -169,13 +169,31 @@ class SPV(Institution):
         return self.lease is not None and bool(self.m.ledger.column("active")[self.lease])
 
     def operate(self) -> None:
-        """When the lease has stopped: sell the data centers and repay what it can. A
-        vehicle already winding up, or without a lease or with a running one, has nothing
-        to decide (most of them, each month)."""
-        if self.winding_up or self.lease is None or self.lease_active():
+        """While its lease runs: pay its owners the lease's equity yield (``pay_dividend``).
+        When the lease has stopped: wind up (sell the data centers and repay what it can,
+        in settlement). A vehicle already winding up or without a lease does nothing."""
+        if self.winding_up or self.lease is None:
             return
-        if not self.m.is_defaulted(self):
+        if self.lease_active():
+            self.pay_dividend()
+        elif not self.m.is_defaulted(self):
             self.winding_up = True
+
+    def pay_dividend(self) -> None:
+        """Pay the owners ``EQUITY_YIELD`` a year on their stakes at cost, the part of the
+        lease payment meant for them, pro rata to their stakes, $B a month: as far as its
+        cash above the buffer allows (money raised for data centers not yet delivered is
+        spent on them first, in tick step 3, before this)."""
+        m = self.m
+        ledger = m.ledger
+        stakes = ledger.active_ids(ContractKind.EQUITY, debtor=self.account)
+        held = ledger.column("principal")[stakes]
+        total = float(held.sum())
+        paid = min(total * EQUITY_YIELD / 12, self.spare_cash())
+        if paid <= 1e-12:
+            return
+        owners = ledger.column("creditor")[stakes]
+        ledger.transfer_many(np.full(stakes.size, self.account), owners, paid * held / total)
 
     def insolvent(self) -> bool:
         """A vehicle without a lease cannot service its debt: it defaults unless its cash

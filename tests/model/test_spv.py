@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from model import HotPotatoModel, financing
 from model.agents.spv import EQUITY_YIELD
 from model.ledger import WORLD, ContractKind
@@ -69,4 +71,29 @@ def test_after_a_raise_at_a_lower_rate_the_lease_still_pays_the_spvs_debt_servic
     payment = float(ledger.column("payment")[spv.lease])
     # the lease pays next month's dues of each contract at its own rate, plus the yield
     assert math.isclose(payment, service + equity * EQUITY_YIELD / 12, rel_tol=1e-9)
+    m.check_invariants()
+
+
+def test_an_spv_pays_its_owners_the_leases_equity_yield_from_its_spare_cash():
+    m = small()
+    spv = m.spv_for(m.hyperscalers[0])
+    ledger = m.ledger
+    financing.alone(m, spv.raise_funds(20.0))
+    stakes = ledger.active_ids(ContractKind.EQUITY, debtor=spv.account)
+    owners = ledger.column("creditor")[stakes]
+    held = ledger.column("principal")[stakes]
+    assert stakes.size >= 2 and spv.lease_active()
+    dividend = float(held.sum()) * EQUITY_YIELD / 12
+    before = ledger.cash.copy()
+    spv.operate()
+    assert math.isclose(before[spv.account] - spv.cash, dividend, rel_tol=1e-12)
+    # each owner in proportion to its stakes
+    share = np.bincount(owners, weights=held / held.sum(), minlength=before.size)
+    mine = np.unique(owners)
+    np.testing.assert_allclose((ledger.cash - before)[mine], dividend * share[mine], rtol=1e-9)
+    # without cash above its buffer it pays nothing
+    ledger.transfer(spv.account, WORLD, spv.spare_cash())
+    cash = spv.cash
+    spv.operate()
+    assert spv.cash == cash
     m.check_invariants()
