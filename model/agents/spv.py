@@ -192,8 +192,12 @@ class SPV(Institution):
         paid = min(total * EQUITY_YIELD / 12, self.spare_cash())
         if paid <= 1e-12:
             return
-        owners = ledger.column("creditor")[stakes]
-        ledger.transfer_many(np.full(stakes.size, self.account), owners, paid * held / total)
+        owners = ledger.column("creditor")[stakes].tolist()
+        by_owner: dict[int, float] = {}  # a few owners, each with a stake from every raise
+        for owner, stake in zip(owners, held.tolist(), strict=True):
+            by_owner[owner] = by_owner.get(owner, 0.0) + stake
+        for owner, stake in by_owner.items():
+            ledger.transfer(self.account, owner, paid * stake / total)
 
     def insolvent(self) -> bool:
         """A vehicle without a lease cannot service its debt: it defaults unless its cash
