@@ -58,7 +58,8 @@ class SPV(Institution):
 
     def spare_cash(self) -> float:
         """Cash above the buffer, $B: money raised before and not yet spent (an order the
-        chip vendor filled only in part) and the equity yield of its lease kept."""
+        chip vendor filled only in part) and what its lease brought beyond its dues and
+        its owners' dividends."""
         return max(0.0, self.cash - self.buffer())
 
     def guarantee_shortfall(self) -> float:
