@@ -154,8 +154,9 @@ def run(
             "--set",
             metavar="KEY=VALUE",
             help="KEY=VALUE, repeatable: a knob for every run, as a TOML literal "
-            "(e.g. obs_share=0.4, guarantees=true, lehman_month=none). On a grid knob an "
-            "array replaces the axis (e.g. obs_share=[0.1,0.5]).",
+            "(e.g. obs_share=0.4, guarantees=true, lehman_month=none); a switch takes true "
+            "or false only. On a grid knob an array replaces the axis (e.g. "
+            "obs_share=[0.1,0.5]).",
         ),
     ] = None,
     seeds: Annotated[

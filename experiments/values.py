@@ -2,7 +2,9 @@
 
 Values are TOML literals (``true``, ``0.4``, ``24``, ``"text"``, ``[0.1, 0.2]``); a bare
 word that is not a TOML literal is taken as a string, and ``none`` (any case) means
-"no value" (Python ``None``), which TOML itself cannot express.
+"no value" (Python ``None``), which TOML itself cannot express. ``true`` and ``false`` are
+read in any case (``True``, ``FALSE``); no other word is a boolean: ``yes``, ``on`` or
+``1`` stay a string or a number, which a switch knob refuses.
 """
 
 from __future__ import annotations
@@ -19,10 +21,14 @@ _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def parse_literal(text: str) -> Any:
-    """Parse one TOML literal; ``none``/``null`` give ``None``, bare words stay strings."""
+    """Parse one TOML literal; ``none``/``null`` give ``None``, ``true``/``false`` in any
+    case a boolean, other bare words stay strings."""
     stripped = text.strip()
-    if stripped.lower() in ("none", "null"):
+    word = stripped.lower()
+    if word in ("none", "null"):
         return None
+    if word in ("true", "false"):
+        return word == "true"
     try:
         value = tomllib.loads(f"v = {stripped}")["v"]
     except tomllib.TOMLDecodeError:

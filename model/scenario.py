@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
 from model.calibration import Economy
 
@@ -41,7 +41,7 @@ class Scenario(BaseModel):
         le=1.0,
         description="Share of new data-center debt held in off-balance-sheet SPVs, 0-1.",
     )
-    vendor_financing: bool = Field(
+    vendor_financing: StrictBool = Field(
         True,
         description="The chip vendor invests in labs that buy its chips (circular deals).",
     )
@@ -57,10 +57,10 @@ class Scenario(BaseModel):
         le=20.0,
         description="New grid capacity for data centers, GW of IT load per month.",
     )
-    guarantees: bool = Field(
+    guarantees: StrictBool = Field(
         False, description="The government guarantees data-center loans and SPV bonds."
     )
-    bailouts: bool = Field(
+    bailouts: StrictBool = Field(
         False, description="The government recapitalises a failing bank to its minimum ratio."
     )
     energy_subsidy: float = Field(
@@ -82,7 +82,7 @@ class Scenario(BaseModel):
     n_funds: int = Field(4, ge=1, le=1000, description="Number of funds.")
 
     # --- further knobs (calibrated in experiments/scenarios/baseline_2025.toml) ---------
-    equity_financed: bool = Field(
+    equity_financed: StrictBool = Field(
         False,
         description="All data centers are paid for with cash and equity (no debt at all).",
     )

@@ -13,6 +13,8 @@ def _bad_cases(small: Path, tmp: Path) -> dict[str, tuple[list[str], str]]:
     broken.write_text("ai_payoff = = 3\n")
     binary = tmp / "binary.toml"
     binary.write_bytes(b"\xff\xfe ai_payoff = 3\n")
+    switch = tmp / "switch.toml"
+    switch.write_text('vendor_financing = "on"\n')
     other = tmp / "other" / "exp" / ".20250101T000000Z-abcdef.partial"
     other.mkdir(parents=True)
     (other / "manifest.json").write_text('{"config": {"experiment": "baseline"}}')
@@ -21,6 +23,13 @@ def _bad_cases(small: Path, tmp: Path) -> dict[str, tuple[list[str], str]]:
         "unknown key": (["run", small, "--set", "colour=1"], "colour"),
         "wrong type": (["run", small, "--set", "ai_payoff=abc"], "ai_payoff"),
         "wrong type bool": (["run", small, "--set", "guarantees=7"], "guarantees"),
+        "switch spelled yes": (
+            ["run", small, "--set", "guarantees=yes"],
+            "guarantees: 'yes' is invalid (Input should be a valid boolean); "
+            "allowed: true or false",
+        ),
+        "switch as a number": (["run", small, "--set", "guarantees=1"], "guarantees: 1 is"),
+        "switch as a string in a file": (["validate", switch], "vendor_financing: 'on' is"),
         "out of range": (["run", small, "--set", "obs_share=1.5"], "obs_share"),
         "grid out of range": (["run", small, "--set", "obs_share=[0.5, 2.0]"], "obs_share"),
         "not an assignment": (["run", small, "--set", "obs_share"], "KEY=VALUE"),
@@ -60,6 +69,9 @@ def _bad_cases(small: Path, tmp: Path) -> dict[str, tuple[list[str], str]]:
         "unknown key",
         "wrong type",
         "wrong type bool",
+        "switch spelled yes",
+        "switch as a number",
+        "switch as a string in a file",
         "out of range",
         "grid out of range",
         "not an assignment",

@@ -24,6 +24,9 @@ from experiments.values import none_to_null, parse_assignment, parse_literal
         ("word", "word"),
         ("none", None),
         ("None", None),
+        ("True", True),
+        ("FALSE", False),
+        ("yes", "yes"),
         ("[0.1, 0.5]", [0.1, 0.5]),
     ],
 )
