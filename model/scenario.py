@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
 
 from model.calibration import Economy
 
@@ -73,7 +73,8 @@ class Scenario(BaseModel):
         None,
         ge=0,
         le=600,
-        description="From this month on the largest lab cannot raise money (none: never).",
+        description="From this month on (before horizon_months) the largest lab cannot raise "
+        "money (none: never).",
     )
     horizon_months: int = Field(120, ge=1, le=600, description="Months simulated.")
     n_labs: int = Field(3, ge=1, le=100, description="Number of AI labs.")
@@ -113,6 +114,18 @@ class Scenario(BaseModel):
         description="Initial balance sheets and behavioural constants (calibrated 2025).",
     )
 
+    @model_validator(mode="after")
+    def _lehman_month_within_horizon(self) -> Scenario:
+        """A cut-off month must be one of the months simulated, 0 to ``horizon_months - 1``
+        (one later would never take effect)."""
+        month, horizon = self.lehman_month, self.horizon_months
+        if month is not None and month >= horizon:
+            raise ValueError(
+                f"lehman_month: {month} is past the horizon; allowed range "
+                f"[0, {horizon - 1}] or none (horizon_months = {horizon})"
+            )
+        return self
+
 
 KNOBS: dict[str, Any] = Scenario.model_fields
 """Field metadata of every knob (description, default, bounds) for CLIs and the viz page."""
@@ -151,6 +164,8 @@ def allowed_values(name: str) -> str:
 
 def _one_line(err: ValidationError) -> str:
     e = err.errors()[0]
+    if not e["loc"] and "error" in e.get("ctx", {}):  # a check across knobs names its own
+        return str(e["ctx"]["error"])
     field = ".".join(str(x) for x in e["loc"]) or "scenario"
     value = e.get("input")
     kind = e["type"]

@@ -30,6 +30,14 @@ def _bad_cases(small: Path, tmp: Path) -> dict[str, tuple[list[str], str]]:
         ),
         "switch as a number": (["run", small, "--set", "guarantees=1"], "guarantees: 1 is"),
         "switch as a string in a file": (["validate", switch], "vendor_financing: 'on' is"),
+        "lehman month past the horizon": (
+            ["run", small, "--set", "lehman_month=24"],
+            "lehman_month: 24 is past the horizon; allowed range [0, 23] or none",
+        ),
+        "lehman month past a shorter horizon": (
+            ["run", small, "--set", "lehman_month=12", "--set", "horizon_months=6"],
+            "allowed range [0, 5] or none (horizon_months = 6)",
+        ),
         "out of range": (["run", small, "--set", "obs_share=1.5"], "obs_share"),
         "grid out of range": (["run", small, "--set", "obs_share=[0.5, 2.0]"], "obs_share"),
         "not an assignment": (["run", small, "--set", "obs_share"], "KEY=VALUE"),
@@ -72,6 +80,8 @@ def _bad_cases(small: Path, tmp: Path) -> dict[str, tuple[list[str], str]]:
         "switch spelled yes",
         "switch as a number",
         "switch as a string in a file",
+        "lehman month past the horizon",
+        "lehman month past a shorter horizon",
         "out of range",
         "grid out of range",
         "not an assignment",
