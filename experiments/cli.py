@@ -64,11 +64,11 @@ def list_experiments() -> int:
 def list_knobs() -> int:
     """List the knobs (the keys of --set and of scenario files): name, default, allowed
     values and what each means, with its unit."""
+    from experiments.kinds import knob_names
     from model.scenario import KNOBS, allowed_values
 
-    for name, info in KNOBS.items():
-        if name == "economy":  # the calibrated balance sheets: a scenario file's tables
-            continue
+    for name in knob_names("economy"):
+        info = KNOBS[name]
         default = "none" if info.default is None else str(info.default).lower()
         print(f"{name:<28} {default:>9}  {allowed_values(name):<22} {info.description}")
     return 0

@@ -32,11 +32,13 @@ class GaiKapadiaPoint(BaseModel):
 
 
 def knob_names(kind: str) -> list[str]:
-    """Names of the parameters an experiment of ``kind`` accepts."""
+    """Names of the parameters of ``kind`` a user sets one by one (``--set``, grid axes,
+    ``hotpotato knobs``). ``economy``, the calibrated balance sheets, is left out: it is a
+    scenario file's nested tables, not a value that fits on a command line."""
     if kind == "economy":
         from model.scenario import Scenario
 
-        return list(Scenario.model_fields)
+        return [name for name in Scenario.model_fields if name != "economy"]
     return list(GaiKapadiaPoint.model_fields)
 
 

@@ -194,6 +194,17 @@ def test_no_more_workers_start_than_there_are_runs(cli, small: Path, tmp_path: P
     assert "4 points x 1 seed = 4 runs on processes (4 workers)" in stderr
 
 
+def test_unknown_key_lists_only_the_knobs_a_user_sets(cli, small: Path, tmp_path: Path):
+    from experiments.kinds import knob_names
+
+    for key in ("colour", "economy"):  # economy: a scenario file's tables, not a --set knob
+        code, _, stderr = cli("run", small, "--set", f"{key}=1", "--out", tmp_path)
+        assert code == 2
+        known = stderr.strip().split("(known: ")[1].rstrip(")").split(", ")
+        assert known == knob_names("economy") and "economy" not in known
+        assert f"unknown key {key!r}" in stderr
+
+
 def test_knobs_lists_every_knob_with_its_default_and_allowed_values(cli):
     from model.scenario import KNOBS
 
