@@ -89,14 +89,17 @@ def resume_run_folder(path: Path) -> tuple[RunFolder, bool]:
     Returns
     -------
     (RunFolder, bool)
-        The folder and whether it is already complete.
+        The folder and whether it is already complete; its paths stay relative when
+        ``path`` is, as the paths ``run`` prints.
 
     Raises
     ------
     InputError
         When neither a partial nor a complete run folder exists at ``path``.
     """
-    path = Path(os.path.normpath(path.absolute()))
+    path = Path(os.path.normpath(path))
+    if path.name in ("", ".."):  # "." or "..": the folder's own name is needed
+        path = Path(os.path.normpath(path.absolute()))
     match = _PARTIAL.match(path.name)
     if match:
         folder = RunFolder(path, path.with_name(match["run_id"]))

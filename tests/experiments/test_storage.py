@@ -109,6 +109,15 @@ def test_resume_accepts_partial_or_final_path(tmp_path: Path):
         resume_run_folder(tmp_path / "exp" / "nothing")
 
 
+def test_resume_keeps_a_relative_path_relative(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    folder = new_run_folder(Path("results"), "exp")
+    write_json(folder.partial / "manifest.json", {"config": {}})
+    assert resume_run_folder(Path("results/./exp") / folder.partial.name) == (folder, False)
+    monkeypatch.chdir(folder.partial)
+    assert resume_run_folder(Path("."))[0].partial == tmp_path / folder.partial
+
+
 def test_parts_with_different_column_types_are_promoted(tmp_path: Path):
     folder = new_run_folder(tmp_path, "exp")
     for i, value in enumerate([1, 1.5]):
