@@ -4,6 +4,12 @@
 it, or the rest after a kill), stores each batch as it completes, shows a progress bar on
 stderr, and consolidates the tables. Drawing figures and the final rename are left to the
 caller, so that a folder is complete, figures included, when it gets its final name.
+
+Each call of ``execute`` is one segment of ``timings.segments`` in the manifest, written
+open when it starts. A segment cut short keeps ``"interrupted": true``, the runs it stored
+and its seconds: up to the interruption (Ctrl-C), or, after a kill, up to its last stored
+batch (read from the part files when the run is resumed); the time between that batch and
+the kill is not known and not counted.
 """
 
 from __future__ import annotations
@@ -131,6 +137,45 @@ def _stored_failures(folder: RunFolder) -> list[tuple[int, str]]:
     return failures
 
 
+def _stored_at(folder: RunFolder) -> float:
+    """Time (seconds since the epoch) the newest batch or table of ``folder`` was stored."""
+    paths = list(folder.parts.glob("*.runs.parquet")) if folder.parts.is_dir() else []
+    paths += [p for p in (folder.partial / "runs.parquet",) if p.is_file()]
+    return max((p.stat().st_mtime for p in paths), default=0.0)
+
+
+def _close(segment: dict[str, Any], stored: int, until: float) -> None:
+    """Mark an open ``segment`` interrupted at ``until`` (seconds since the epoch), having
+    stored runs up to ``stored`` in all."""
+    since = datetime.fromisoformat(segment["started"]).timestamp()
+    until = max(until, since)
+    segment.update(
+        finished=datetime.fromtimestamp(until, UTC).isoformat(timespec="seconds"),
+        interrupted=True,
+        runs=stored - segment.pop("stored_before"),
+        sweep_seconds=round(until - since, 0),  # "started" is to the second
+        consolidate_seconds=0.0,
+    )
+
+
+def _open_segment(folder: RunFolder, segment: dict[str, Any], stored: int) -> None:
+    """Close a segment a kill left open (up to its last stored batch), then write
+    ``segment`` into the manifest as the open one."""
+    manifest = read_manifest(folder.partial)
+    segments = manifest["timings"]["segments"]
+    if segments and "stored_before" in segments[-1]:
+        _close(segments[-1], stored, _stored_at(folder))
+    segments.append({**segment, "stored_before": stored})
+    write_json(folder.partial / "manifest.json", manifest)
+
+
+def _interrupted(folder: RunFolder) -> None:
+    """Record the open segment as interrupted now, with the runs stored so far."""
+    manifest = read_manifest(folder.partial)
+    _close(manifest["timings"]["segments"][-1], len(completed_runs(folder)), time.time())
+    write_json(folder.partial / "manifest.json", manifest)
+
+
 def execute(
     plan: Plan,
     folder: RunFolder,
@@ -159,11 +204,14 @@ def execute(
     Returns
     -------
     SweepReport
-        Counts and failures; the manifest's ``timings`` gains one segment for this call.
+        Counts and failures; the manifest's ``timings`` gains one segment for this call,
+        recorded as interrupted if the call is cut short.
     """
     started, t0 = now(), time.perf_counter()
     done = completed_runs(folder)
     todo = [t for t in plan.tasks() if t.run_index not in done]
+    where = {"started": started, "backend": backend, "workers": workers, "scheduler": scheduler}
+    _open_segment(folder, where, len(done))
     groups = batches(todo, batch_size(len(todo), workers))
     seconds: list[float] = []
     peak_rss: dict[int, float] = {}
@@ -179,6 +227,9 @@ def execute(
                 peak_rss[result.pid] = max(peak_rss.get(result.pid, 0.0), result.peak_rss_mb)
                 if bar is not None:
                     bar.advance(bar_task, len(result.seconds))
+    except BaseException:  # Ctrl-C, or the backend broke down: the segment ends here
+        _interrupted(folder)
+        raise
     finally:
         if bar is not None:
             bar.stop()
@@ -186,11 +237,9 @@ def execute(
     t1 = time.perf_counter()
     rows = consolidate(folder)
     segment: dict[str, Any] = {
-        "started": started,
+        **where,
         "finished": now(),
-        "backend": backend,
-        "workers": workers,
-        "scheduler": scheduler,
+        "interrupted": False,
         "runs": len(todo),
         "sweep_seconds": round(t1 - t0, 3),
         "consolidate_seconds": round(time.perf_counter() - t1, 3),
@@ -199,6 +248,6 @@ def execute(
         "peak_rss_mb_per_worker": sorted(round(v, 1) for v in peak_rss.values()),
     }
     manifest = read_manifest(folder.partial)
-    manifest["timings"]["segments"].append(segment)
+    manifest["timings"]["segments"][-1] = segment
     write_json(folder.partial / "manifest.json", manifest)
     return SweepReport(runs=plan.n_runs, ran=len(todo), failures=failures, rows=rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import types
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -118,3 +119,66 @@ def test_figures_span_the_stored_horizon(cli, small, tmp_path):
 
     results = Results(Path(_last_line(stdout)))
     assert results.horizon == 24
+
+
+def _stop_after_one_batch(monkeypatch, record: bool = True):
+    """Make the next sweep stop with Ctrl-C after storing its first batch; with ``record``
+    False the segment is left open, as a kill (SIGKILL) leaves it."""
+    import experiments.sweep as sweep
+
+    real = sweep.map_batches
+
+    def one_batch(*args, **kwargs):
+        yield next(iter(real(*args, **kwargs)))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sweep, "map_batches", one_batch)
+    if not record:
+        monkeypatch.setattr(sweep, "_interrupted", lambda folder: None)
+    return lambda: monkeypatch.setattr(sweep, "map_batches", real)
+
+
+def test_resume_prints_the_run_folder_as_given_and_times_both_segments(
+    cli, small, tmp_path, monkeypatch
+):
+    restore = _stop_after_one_batch(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    args = ["--seeds", "2", "--backend", "serial"]  # one run per batch
+    code, _, stderr = cli("run", small, *args, "--out", "out")
+    assert code == 130
+    partial = Path(stderr.split("--resume ")[1].split()[0])
+    assert partial.parent == Path("out/small")
+    restore()
+    code, stdout, stderr = cli("run", small, "--resume", partial, "--backend", "serial")
+    assert code == 0, stderr
+    assert f"-> {partial}\n" in stderr
+    final = Path(_last_line(stdout))
+    assert final == partial.with_name(partial.name[1:].removesuffix(".partial"))
+    timings = json.loads((final / "manifest.json").read_text())["timings"]
+    first, second = timings["segments"]
+    assert first["interrupted"] and first["runs"] == 1 and first["sweep_seconds"] >= 0
+    assert first["finished"] >= first["started"] and first["consolidate_seconds"] == 0
+    assert not second["interrupted"] and second["runs"] == 7
+    swept = sum(s["sweep_seconds"] + s["consolidate_seconds"] for s in (first, second))
+    assert timings["wall_seconds"] == round(swept + timings["plot_seconds"], 3)
+
+
+def test_a_segment_a_kill_left_open_is_closed_at_its_last_stored_batch(
+    cli, small, tmp_path, monkeypatch
+):
+    restore = _stop_after_one_batch(monkeypatch, record=False)
+    code, _, stderr = cli("run", small, "--seeds", "2", "--backend", "serial", "--out", tmp_path)
+    assert code == 130
+    (partial,) = (tmp_path / "small").glob(".*.partial")
+    (part,) = (partial / "parts").glob("*.runs.parquet")
+    stored = datetime.fromtimestamp(part.stat().st_mtime, UTC)
+    open_segment = json.loads((partial / "manifest.json").read_text())["timings"]["segments"]
+    assert open_segment[0]["stored_before"] == 0 and "finished" not in open_segment[0]
+    restore()
+    code, stdout, stderr = cli("run", small, "--resume", partial, "--backend", "serial")
+    assert code == 0, stderr
+    manifest = json.loads((Path(_last_line(stdout)) / "manifest.json").read_text())
+    first, second = manifest["timings"]["segments"]
+    assert first["interrupted"] and first["runs"] == 1 and "stored_before" not in first
+    assert first["finished"] == stored.isoformat(timespec="seconds")
+    assert not second["interrupted"] and second["runs"] == 7
