@@ -281,7 +281,7 @@ def cost_vs_crash(results: Results) -> list[tuple[str, Figure]]:
         return [("cost_vs_crash", fig)]
     for i, (group, part) in enumerate(runs.groupby("group", sort=False)):
         p, lo, hi = wilson(int(part["crashed"].astype(bool).sum()), len(part))
-        cost, clo, chi = mean_ci(part["taxpayer_cost"])
+        cost, clo, chi = mean_ci(part["taxpayer_cost"], bounds=(0.0, np.inf))
         color = COLORS[i % len(COLORS)]
         ax.errorbar(
             cost,
@@ -302,16 +302,19 @@ def cost_vs_crash(results: Results) -> list[tuple[str, Figure]]:
     caption(
         fig,
         "Outlays: guarantees paid, bailouts, deposit insurance, energy subsidy.\n"
-        "Error bars: 95% intervals (Wilson for probability, t for cost).",
+        "Error bars: 95% intervals (Wilson for probability, t for cost, cut at zero: "
+        "outlays are never negative).",
     )
     return [("cost_vs_crash", fig)]
 
 
 _PAIRED = [
-    ("crashed", "Crash probability", "percentage points", 100.0),
-    ("loss_total", "Total losses", "$B per simulation", 1.0),
-    ("taxpayer_cost", "Taxpayers' cost (outlays)", "$B per simulation", 1.0),
+    ("crashed", "Crash probability", "percentage points", 100.0, (-100.0, 100.0)),
+    ("loss_total", "Total losses", "$B per simulation", 1.0, (-np.inf, np.inf)),
+    ("taxpayer_cost", "Taxpayers' cost (outlays)", "$B per simulation", 1.0, (-np.inf, np.inf)),
 ]
+"""Panels of ``paired_differences``: column, title, unit, scale to the unit and the values
+a difference can take (a difference of probabilities lies within ±100 points)."""
 
 
 def paired_differences(results: Results) -> list[tuple[str, Figure]]:
@@ -346,13 +349,13 @@ def paired_differences(results: Results) -> list[tuple[str, Figure]]:
                 {"arm": arm, **dict(zip(results.grid_keys, point, strict=True))}
             )
             comparisons.append((label, part))
-    for ax, (col, title, unit, scale) in zip(axes, _PAIRED, strict=True):
+    for ax, (col, title, unit, scale, bounds) in zip(axes, _PAIRED, strict=True):
         ys = np.arange(len(comparisons))
         for y, (_, part) in zip(ys, comparisons, strict=True):
             if col not in part:
                 continue
             diff = (part[col].astype(float) - part[f"{col}_ref"].astype(float)) * scale
-            mean, lo, hi = mean_ci(diff)
+            mean, lo, hi = mean_ci(diff, bounds=bounds)
             color = COLORS[0] if hi < 0 else COLORS[1] if lo > 0 else "0.4"
             ax.errorbar(mean, y, xerr=error_bars(mean, lo, hi), fmt="o", color=color, capsize=4)
         ax.axvline(0.0, color="black", linewidth=0.8)
@@ -363,7 +366,7 @@ def paired_differences(results: Results) -> list[tuple[str, Figure]]:
         ax.set_xlabel(unit)
     caption(
         fig,
-        "Point: mean paired difference over seeds; bar: 95% t interval. "
-        "Blue: significantly lower, red: significantly higher.",
+        "Point: mean paired difference over seeds; bar: 95% t interval (for crash "
+        "probability cut at ±100 points). Blue: significantly lower, red: significantly higher.",
     )
     return [("paired_differences", fig)]

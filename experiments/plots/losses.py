@@ -79,7 +79,7 @@ def losses_by_holder(results: Results) -> list[tuple[str, Figure]]:
         xs = np.arange(len(holders))
         for a, arm in enumerate(arms):
             rows = part if arm is None else part[part["arm"] == arm]
-            stats = np.array([mean_ci(rows[c]) for c in holders])
+            stats = np.array([mean_ci(rows[c], bounds=(0.0, np.inf)) for c in holders])
             offset = (a - (len(arms) - 1) / 2) * width
             ax.bar(xs + offset, stats[:, 0], width, color=COLORS[a % 10], label=arm)
             ax.errorbar(
@@ -99,7 +99,8 @@ def losses_by_holder(results: Results) -> list[tuple[str, Figure]]:
         ax.set_visible(False)
     caption(
         fig,
-        "Error bars: 95% t interval over seeds. Labs' investors: every holder of equity in an "
+        "Error bars: 95% t interval over seeds, cut at zero (a loss is never negative). "
+        "Labs' investors: every holder of equity in an "
         "AI lab, the chip vendor's and hyperscalers' stakes included (cascade_map names them).",
     )
     return [("losses_by_holder", fig)]

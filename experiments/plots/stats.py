@@ -35,8 +35,21 @@ def wilson(successes: int, trials: int, z: float = Z95) -> tuple[float, float, f
     return p, min(p, max(0.0, centre - half)), max(p, min(1.0, centre + half))
 
 
-def mean_ci(values, level: float = 0.95) -> tuple[float, float, float]:
+def mean_ci(
+    values, level: float = 0.95, bounds: tuple[float, float] = (-np.inf, np.inf)
+) -> tuple[float, float, float]:
     """Mean and its t interval; for paired differences pass the per-seed differences.
+
+    Parameters
+    ----------
+    values : array-like
+        One value per seed; non-finite values are left out.
+    level : float
+        Coverage of the interval (0.95 for 95%).
+    bounds : (float, float)
+        The values the quantity can take (e.g. ``(0, inf)`` for a loss in $B): the
+        interval is cut at them. With few seeds the t interval is wide (with two, 12.7
+        standard errors on either side) and would otherwise reach values that cannot occur.
 
     Returns
     -------
@@ -51,7 +64,8 @@ def mean_ci(values, level: float = 0.95) -> tuple[float, float, float]:
     if x.size == 1:
         return mean, mean, mean
     half = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
-    return mean, mean - half, mean + half
+    low, high = bounds
+    return mean, max(low, mean - half), min(high, mean + half)
 
 
 def error_bars(centre, low, high) -> np.ndarray:

@@ -91,3 +91,16 @@ def test_the_subtitle_names_the_set_overrides_and_says_the_count_once(tmp_path: 
     many.mkdir()
     results = _stored(many, [12, 24])
     assert results.subtitle() == "toy v1: 8 simulations, 2 seeds per point"
+
+
+def test_paired_crash_differences_stay_within_100_points(tmp_path: Path):
+    from experiments.plots.crash import paired_differences
+
+    _stored(tmp_path, [12])
+    runs = pd.read_parquet(tmp_path / "runs.parquet")
+    guaranteed = runs["arm"] == "guaranteed"
+    runs.loc[guaranteed, "crashed"] = runs.loc[guaranteed, "seed"] == 1  # -100, then +100
+    runs.to_parquet(tmp_path / "runs.parquet")
+    ((_, fig),) = paired_differences(Results(tmp_path))
+    ends = np.concatenate([c.get_segments()[0][:, 0] for c in fig.axes[0].collections])
+    assert ends.min() == -100.0 and ends.max() == 100.0

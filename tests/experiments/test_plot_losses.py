@@ -94,3 +94,15 @@ def test_each_channel_has_one_colour_in_every_figure():
     assert len(set(CHANNEL_COLORS.values())) == len(CHANNEL_COLORS)
     assert channel_color("loan") == CHANNEL_COLORS["loan"]
     assert channel_color("a channel yet to come") not in CHANNEL_COLORS.values()
+
+
+def test_loss_intervals_stop_at_zero_with_two_seeds(stored: Results):
+    from matplotlib.collections import LineCollection
+
+    from experiments.plots.losses import losses_by_holder
+
+    ((_, fig),) = losses_by_holder(stored)  # a loss of 4 and of 0: the t interval is ±25
+    ax = fig.axes[0]
+    bars = [s for c in ax.collections if isinstance(c, LineCollection) for s in c.get_segments()]
+    assert bars and min(segment[:, 1].min() for segment in bars) == 0.0
+    assert "cut at zero" in fig.get_supxlabel()

@@ -74,3 +74,11 @@ def test_mean_ci_is_a_t_interval():
     assert mean == 2.5
     assert hi - mean == pytest.approx(3.182446 * np.std([1, 2, 3, 4], ddof=1) / 2, rel=1e-5)
     assert mean_ci([3.0]) == (3.0, 3.0, 3.0)
+
+
+def test_mean_ci_is_cut_at_the_bounds_of_the_quantity():
+    # two seeds: 12.7 standard errors either side, far below zero for a loss of 0 or 5 $B
+    mean, lo, hi = mean_ci([0.0, 5.0])
+    assert lo < -25 and hi > 30
+    assert mean_ci([0.0, 5.0], bounds=(0.0, np.inf)) == (2.5, 0.0, hi)
+    assert mean_ci([-100.0, 100.0], bounds=(-100.0, 100.0)) == (0.0, -100.0, 100.0)
