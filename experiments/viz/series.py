@@ -80,7 +80,17 @@ class SeriesChart:
         for ax in (ax0, self.axes[1], self.axes[7]):
             ax.legend(fontsize=7, frameon=False)
         self.crash_marked = False
-        self.hint = self.fig.suptitle("No months yet: press Step or ▶", fontsize=8, color="0.4")
+        # inside the first, still empty panel: above the panels it ran into their titles
+        self.hint = ax0.text(
+            0.5,
+            0.5,
+            "No months yet: press Step or ▶",
+            transform=ax0.transAxes,
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="0.4",
+        )
 
     def update(self) -> Figure:
         """Bring the lines up to the model's last month; returns the figure."""

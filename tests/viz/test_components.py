@@ -181,6 +181,25 @@ def test_series_chart_grows_with_the_months():
     assert rent.get_ylim()[0] == 0 and rent.get_ylim()[1] >= values.max() > 0
 
 
+def test_the_hint_before_the_first_month_overlaps_no_title():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    m = VizModel()
+    chart = SeriesChart(m)
+    fig = chart.update()
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    (hint,) = [t for t in fig.findobj(Text) if t.get_text().startswith("No months yet")]
+    box = hint.get_window_extent(renderer)
+    assert hint.get_visible()
+    assert not [
+        ax.title.get_text() for ax in fig.axes if box.overlaps(ax.title.get_window_extent(renderer))
+    ]
+    m.step()
+    chart.update()
+    assert not hint.get_visible()
+
+
 def test_a_step_updates_the_page_in_under_a_second(render):
     rc = render(page_element())
     step = button(rc, "Step")
