@@ -2,8 +2,9 @@
 
 The banner also carries the page's stylesheet: SolaraViz places panels on a draggable
 grid of fixed-height cells; ``PAGE_CSS`` lets them flow at their natural height instead
-(banner across the top, network and losses on the left, time series on the right), and
-puts each slider's label above the slider.
+(banner across the top, network and losses on the left, time series on the right), puts
+each slider's label above the slider, and names the page's one tab ``PAGE_NAME`` (SolaraViz
+labels its tabs "Page 0", "Page 1"... and takes no name for them).
 """
 
 from __future__ import annotations
@@ -23,9 +24,23 @@ from experiments.viz.session import input_error
 if TYPE_CHECKING:
     from experiments.viz.session import VizModel
 
-__all__ = ["LossesByHolder", "PAGE_CSS", "StatusBanner", "draw_losses", "run_knobs", "status_text"]
+__all__ = [
+    "LossesByHolder",
+    "PAGE_CSS",
+    "PAGE_NAME",
+    "StatusBanner",
+    "draw_losses",
+    "run_knobs",
+    "status_text",
+]
 
-PAGE_CSS = """
+PAGE_NAME = "The economy, month by month"
+"""Label of the page's tab."""
+
+PAGE_CSS = (
+    ".v-tabs .v-tab { font-size: 0; }\n"  # SolaraViz's label, "Page 0", is hidden
+    f'.v-tabs .v-tab::after {{ content: "{PAGE_NAME}"; font-size: 0.875rem; }}\n'
+    """
 .vue-grid-layout { display: grid !important; grid-template-columns: 1fr 1fr;
                    gap: 12px; height: auto !important; }
 .vue-grid-item { position: static !important; transform: none !important;
@@ -39,7 +54,9 @@ PAGE_CSS = """
 .v-navigation-drawer .v-input__slider .v-input__slot > .v-label { flex: 1 0 100%;
     height: auto; white-space: normal; }
 """
-"""Stylesheet of the page: panels in a two-column flow instead of fixed-height cells."""
+)
+"""Stylesheet of the page: the tab's name, and panels in a two-column flow instead of
+fixed-height cells."""
 
 
 def status_text(m: VizModel) -> str:

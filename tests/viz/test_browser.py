@@ -92,6 +92,8 @@ def server(request, tmp_path):
 def test_page_steps_resets_and_stays_offline(server):
     from playwright.sync_api import expect, sync_playwright
 
+    from experiments.viz.panels import PAGE_NAME
+
     url, log = server
     urls: list[str] = []
     with sync_playwright() as p:
@@ -104,6 +106,12 @@ def test_page_steps_resets_and_stays_offline(server):
             for caption in ("Exposure network:", "Time series: 0 months", "Losses by holder:"):
                 expect(page.get_by_text(caption)).to_be_visible()
             expect(page.locator(".vue-grid-item img")).to_have_count(3)
+            tab = page.locator(".v-tabs .v-tab")  # named, not SolaraViz's "Page 0"
+            expect(tab).to_have_count(1)
+            label = tab.evaluate("e => getComputedStyle(e, '::after').content")
+            assert label == f'"{PAGE_NAME}"' and tab.bounding_box()["width"] > 150
+            (ROOT / "test-artifacts").mkdir(exist_ok=True)
+            page.screenshot(path=ROOT / "test-artifacts" / "viz-start.png", full_page=True)
 
             step = page.get_by_role("button", name="Step")
             for n in (1, 2, 3):
@@ -131,7 +139,6 @@ def test_page_steps_resets_and_stays_offline(server):
             step.click()
             expect(page.get_by_text("Month 2 of 120")).to_be_visible(timeout=10_000)
 
-            (ROOT / "test-artifacts").mkdir(exist_ok=True)
             page.screenshot(path=ROOT / "test-artifacts" / "viz.png", full_page=True)
         finally:
             browser.close()

@@ -200,6 +200,13 @@ def test_the_hint_before_the_first_month_overlaps_no_title():
     assert not hint.get_visible()
 
 
+def test_the_page_tab_has_a_name():
+    from experiments.viz.panels import PAGE_CSS, PAGE_NAME
+
+    assert PAGE_NAME and "page" not in PAGE_NAME.lower()
+    assert f'content: "{PAGE_NAME}"' in PAGE_CSS
+
+
 def test_a_step_updates_the_page_in_under_a_second(render):
     rc = render(page_element())
     step = button(rc, "Step")
