@@ -3,6 +3,7 @@ an uninterrupted one."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -81,6 +82,9 @@ def test_killed_sweep_resumes_to_identical_tables(cli, cli_process, small: Path,
     resumed = _tables(final)
     for name in TABLES:
         pd.testing.assert_frame_equal(resumed[name], whole[name])
+    killed, finished = json.loads((final / "manifest.json").read_text())["timings"]["segments"]
+    assert killed["interrupted"] and killed["runs"] >= 1 and killed["sweep_seconds"] >= 0
+    assert not finished["interrupted"] and killed["runs"] + finished["runs"] == 48
 
     code, stdout, stderr = cli("run", small, "--resume", final)  # already complete
     assert code == 0 and Path(stdout.strip().splitlines()[-1]) == final
