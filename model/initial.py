@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING
 from model.agents import SPV, AILab, Bank, ChipVendor, Fund, Government, Grid, Hyperscaler
 from model.financing import world_security
 from model.ledger import WORLD, Amortisation, ContractKind
+from model.markets.credit import is_investment_grade, rating_spread
 
 if TYPE_CHECKING:
+    from model.calibration import HyperscalerProfile
     from model.hotpotato import HotPotatoModel
 
 __all__ = ["build_economy"]
@@ -99,54 +101,6 @@ def build_economy(m: HotPotatoModel) -> None:
             )
             bank_ai[b.account] += x
 
-    rf = econ.risk_free
-    for (prof, k), hs in zip(
-        _cycle(econ.hyperscalers, p.n_hyperscalers), hyperscalers, strict=True
-    ):
-        ledger.transfer(WORLD, hs.account, prof.cash / k)
-        spread = {
-            "AA": econ.spread_ig,
-            "A": econ.spread_ig,
-            "BBB": 0.5 * (econ.spread_ig + econ.spread_hy),
-        }.get(prof.rating, econ.spread_hy)
-        if prof.bonds:
-            mandates = (
-                ("insurer", "asset_manager")
-                if prof.rating in ("AA", "A", "BBB")
-                else ("asset_manager", "private_credit")
-            )
-            place_bonds(hs.account, prof.bonds / k, mandates, rf + spread)
-        if prof.bank_loans:
-            place_loans(hs.account, prof.bank_loans / k, rf + spread)
-        gw = prof.ai_gw / k
-        if gw > 0:
-            dc = m.assets.add(
-                owner=hs.account,
-                gw=gw,
-                gpu_cost=gw * econ.gpu_cost_per_gw,
-                shell_cost=gw * econ.shell_cost_per_gw,
-                ordered=-AGE_MONTHS - 12,
-                completed=-AGE_MONTHS,
-            )
-            m.assets.set("powered", [dc], True)
-        if prof.ai_gw_building:
-            gw = prof.ai_gw_building / k
-            m.assets.add(
-                owner=hs.account,
-                gw=gw,
-                gpu_cost=gw * econ.gpu_cost_per_gw,
-                shell_cost=gw * econ.shell_cost_per_gw,
-                ordered=-6,
-                completed=BUILDING_DONE,
-            )
-        if prof.core_assets:
-            ledger.add(
-                creditor=hs.account,
-                debtor=WORLD,
-                kind=ContractKind.EQUITY,
-                principal=prof.core_assets / k,
-            )
-
     providers = [h for h in hyperscalers if h.profile.lab_weight > 0]
     total_weight = sum(h.profile.lab_weight for h in providers)
     for (prof, k), lab in zip(lab_profiles, labs, strict=True):
@@ -185,6 +139,36 @@ def build_economy(m: HotPotatoModel) -> None:
         if prof.gpu_spv_debt > 0:
             _gpu_spv(m, lab, prof.gpu_spv_debt / k, prof.gpu_spv_equity / k, funds, fund_ai)
 
+    # after the labs: a hyperscaler's debt is priced on its rating, which counts the rent
+    # of the compute contracts the labs hold with it
+    rf = econ.risk_free
+    for (prof, k), hs in zip(
+        _cycle(econ.hyperscalers, p.n_hyperscalers), hyperscalers, strict=True
+    ):
+        ledger.transfer(WORLD, hs.account, prof.cash / k)
+        _data_centers(m, hs, prof, k)
+        if prof.core_assets:
+            ledger.add(
+                creditor=hs.account,
+                debtor=WORLD,
+                kind=ContractKind.EQUITY,
+                principal=prof.core_assets / k,
+            )
+        # its debt pays the spread the market asks of the rating its book gets (its bonds
+        # start at par)
+        rating = hs.rating_with((prof.bonds + prof.bank_loans) / k)
+        rate = rf + rating_spread(rating, m.market.spread_ig, m.market.spread_hy)
+        investment_grade = is_investment_grade(rating)
+        if prof.bonds:
+            mandates = (
+                ("insurer", "asset_manager")
+                if investment_grade
+                else ("asset_manager", "private_credit")
+            )
+            place_bonds(hs.account, prof.bonds / k, mandates, rate)
+        if prof.bank_loans:
+            place_loans(hs.account, prof.bank_loans / k, rate)
+
     # banks: a modelled slice funded by insured deposits; NAV loans to private credit
     for fund in funds:
         if fund.loan_size > 0:
@@ -222,6 +206,40 @@ def build_economy(m: HotPotatoModel) -> None:
         ledger.transfer(WORLD, fund.account, cash)
         liquid = fund.size + fund.loan_size - cash - fund_ai[fund.account]
         world_security(m, fund.account, max(liquid, 0.0), rf)
+
+
+def _data_centers(
+    m: HotPotatoModel, hs: Hyperscaler, prof: HyperscalerProfile, k: int
+) -> list[int]:
+    """Add the data centers ``hs`` has at 2025-01, a ``k``-th of its profile's: those in
+    operation (``AGE_MONTHS`` old, powered) and those under construction (finished in
+    month ``BUILDING_DONE``); returns their ids."""
+    econ = m.econ
+    built = []
+    gw = prof.ai_gw / k
+    if gw > 0:
+        dc = m.assets.add(
+            owner=hs.account,
+            gw=gw,
+            gpu_cost=gw * econ.gpu_cost_per_gw,
+            shell_cost=gw * econ.shell_cost_per_gw,
+            ordered=-AGE_MONTHS - 12,
+            completed=-AGE_MONTHS,
+        )
+        m.assets.set("powered", [dc], True)
+        built.append(dc)
+    gw = prof.ai_gw_building / k
+    if gw > 0:
+        dc = m.assets.add(
+            owner=hs.account,
+            gw=gw,
+            gpu_cost=gw * econ.gpu_cost_per_gw,
+            shell_cost=gw * econ.shell_cost_per_gw,
+            ordered=-6,
+            completed=BUILDING_DONE,
+        )
+        built.append(dc)
+    return built
 
 
 def _gpu_spv(m: HotPotatoModel, lab: AILab, debt: float, equity: float, funds, fund_ai):

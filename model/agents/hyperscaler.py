@@ -113,6 +113,11 @@ class Hyperscaler(Institution):
         calibrated rating (``model.markets.credit.leverage_rating``)."""
         return leverage_rating(reported / max(cash_flow, 1e-9), floor=self.profile.rating)
 
+    def rating_with(self, debt: float) -> str:
+        """The rating it would have with ``debt`` $B more reported debt than it has, on
+        this month's cash flow (the rating the debt of its initial book is priced at)."""
+        return self._leverage_rating(self.reported_debt() + debt, self.annual_cash_flow())
+
     def debt_capacity(self) -> float:
         """New debt it will take on: up to its leverage limit (``MAX_LEVERAGE``) of reported
         debt / annual cash flow, $B. SPV debt is not reported, so it does not count."""

@@ -19,6 +19,7 @@ __all__ = [
     "spreads",
     "rating_spread",
     "leverage_rating",
+    "is_investment_grade",
     "BOND_DURATION",
     "BOND_PRICE_FLOOR",
     "RATINGS",
@@ -64,3 +65,8 @@ def leverage_rating(debt_to_cash_flow: float, floor: str = "AA") -> str:
 def rating_spread(rating: str, ig: float, hy: float) -> float:
     """Spread paid by an issuer of ``rating``."""
     return {"AA": ig, "A": ig * 1.3, "BBB": 0.5 * (ig + hy), "BB": hy * 0.8, "B": hy}[rating]
+
+
+def is_investment_grade(rating: str) -> bool:
+    """Whether ``rating`` is investment grade (BBB or better)."""
+    return RATINGS.index(rating) <= RATINGS.index("BBB")

@@ -14,8 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model import HotPotatoModel
+from model.calibration import Economy
 from model.ledger import Amortisation, ContractKind
 from model.losses import HOLDERS
+from model.markets.credit import RATINGS
 from model.markets.power import monthly_bill
 from model.run import LOSS_COLUMNS, SUMMARY_COLUMNS, simulate
 from model.scenario import ScenarioError
@@ -190,10 +192,31 @@ def test_a_sponsor_reports_its_spvs_lease_fees_not_their_depreciation():
     assert m.depreciation(sponsor.account) == before[0]
 
 
-def test_every_bond_of_the_initial_book_is_marked_at_par():
-    # each was issued at the spread the market asks of its issuer (an SPV's: its sponsor's
-    # plus the SPV premium), so no fund starts with a mark-to-market loss
-    m = HotPotatoModel(seed=0)
+def economy_of_every_rating() -> Economy:
+    """The first calibrated hyperscaler once with each rating, and once with more bonds
+    than its calibrated rating allows (so rated lower on its leverage)."""
+    first = Economy().hyperscalers[0]
+    rated = [
+        first.model_copy(update={"name": rating, "rating": rating, "bank_loans": 5.0})
+        for rating in RATINGS
+    ]
+    levered = first.model_copy(update={"name": "levered", "bonds": 4 * first.core_cash_flow})
+    return Economy(hyperscalers=(*rated, levered))
+
+
+@pytest.mark.parametrize(
+    "knobs",
+    [{}, {"economy": economy_of_every_rating(), "n_hyperscalers": len(RATINGS) + 1}],
+    ids=["calibrated", "every rating"],
+)
+def test_every_bond_of_the_initial_book_is_marked_at_par(knobs):
+    # each was issued at the spread the market asks of its issuer's rating at 2025-01 (an
+    # SPV's: its sponsor's plus the SPV premium), so no fund starts with a mark-to-market
+    # loss, whatever the ratings
+    m = HotPotatoModel(seed=0, **knobs)
+    if knobs:
+        ratings = [h.rating for h in m.hyperscalers]
+        assert ratings == [*RATINGS, "BBB"]  # the levered one is rated on its leverage
     bonds = m.ledger.active_ids(ContractKind.BOND)
     assert bonds.size > 0
     np.testing.assert_allclose(m.bond_prices(bonds), 1.0, rtol=1e-12)
