@@ -86,20 +86,24 @@ def build_economy(m: HotPotatoModel) -> None:
             )
             fund_ai[f.account] += x
 
-    def place_loans(borrower: int, amount: float, rate: float) -> None:
-        for b in banks:
-            x = amount / len(banks)
-            ledger.add(
-                creditor=b.account,
-                debtor=borrower,
-                kind=ContractKind.LOAN,
-                principal=x,
-                rate=rate,
-                start=0,
-                maturity=12 * econ.loan_years,
-                amortisation=Amortisation.LINEAR,
-            )
-            bank_ai[b.account] += x
+    def place_loans(borrower: int, amount: float, rate: float, secured_on: list[int]) -> None:
+        """Bank loans of ``amount`` to ``borrower``, one per bank and data center of
+        ``secured_on`` (``_collateral_shares``; unsecured without one)."""
+        for collateral, share in _collateral_shares(m, secured_on).items():
+            for b in banks:
+                x = amount * share / len(banks)
+                ledger.add(
+                    creditor=b.account,
+                    debtor=borrower,
+                    kind=ContractKind.LOAN,
+                    principal=x,
+                    rate=rate,
+                    start=0,
+                    maturity=12 * econ.loan_years,
+                    amortisation=Amortisation.LINEAR,
+                    collateral=collateral,
+                )
+                bank_ai[b.account] += x
 
     providers = [h for h in hyperscalers if h.profile.lab_weight > 0]
     total_weight = sum(h.profile.lab_weight for h in providers)
@@ -146,7 +150,7 @@ def build_economy(m: HotPotatoModel) -> None:
         _cycle(econ.hyperscalers, p.n_hyperscalers), hyperscalers, strict=True
     ):
         ledger.transfer(WORLD, hs.account, prof.cash / k)
-        _data_centers(m, hs, prof, k)
+        data_centers = _data_centers(m, hs, prof, k)
         if prof.core_assets:
             ledger.add(
                 creditor=hs.account,
@@ -155,7 +159,7 @@ def build_economy(m: HotPotatoModel) -> None:
                 principal=prof.core_assets / k,
             )
         # its debt pays the spread the market asks of the rating its book gets (its bonds
-        # start at par)
+        # start at par); below investment grade its banks lend against its data centers
         rating = hs.rating_with((prof.bonds + prof.bank_loans) / k)
         rate = rf + rating_spread(rating, m.market.spread_ig, m.market.spread_hy)
         investment_grade = is_investment_grade(rating)
@@ -167,7 +171,8 @@ def build_economy(m: HotPotatoModel) -> None:
             )
             place_bonds(hs.account, prof.bonds / k, mandates, rate)
         if prof.bank_loans:
-            place_loans(hs.account, prof.bank_loans / k, rate)
+            secured_on = [] if investment_grade else data_centers
+            place_loans(hs.account, prof.bank_loans / k, rate, secured_on)
 
     # banks: a modelled slice funded by insured deposits; NAV loans to private credit
     for fund in funds:
@@ -240,6 +245,16 @@ def _data_centers(
         )
         built.append(dc)
     return built
+
+
+def _collateral_shares(m: HotPotatoModel, data_centers: list[int]) -> dict[int, float]:
+    """The share of a loan each of ``data_centers`` secures: in proportion to its market
+    value, so that every facility starts at the same loan-to-value; all of it unsecured
+    (collateral −1) without a data center."""
+    if not data_centers:
+        return {-1: 1.0}
+    value = m.market_values()[data_centers]
+    return dict(zip(data_centers, (value / value.sum()).tolist(), strict=True))
 
 
 def _gpu_spv(m: HotPotatoModel, lab: AILab, debt: float, equity: float, funds, fund_ai):

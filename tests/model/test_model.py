@@ -222,6 +222,29 @@ def test_every_bond_of_the_initial_book_is_marked_at_par(knobs):
     np.testing.assert_allclose(m.bond_prices(bonds), 1.0, rtol=1e-12)
 
 
+def test_a_sub_investment_grade_firms_initial_bank_loans_are_secured_on_its_data_centers():
+    """The neocloud's loans (as CoreWeave's GPU-backed term loans) are secured on the data
+    centers it has at 2025-01, each securing a share in proportion to its market value, so
+    all its facilities start at one loan-to-value; the investment-grade levered builder's
+    are unsecured."""
+    m = HotPotatoModel(seed=0)
+    ledger = m.ledger
+    builder, neocloud = m.hyperscalers[3:5]
+    assert (builder.rating, neocloud.rating) == ("BBB", "B")
+    loans = ledger.active_ids(ContractKind.LOAN, debtor=neocloud.account)
+    collateral = ledger.column("collateral")[loans]
+    principal = ledger.column("principal")[loans]
+    owned = np.flatnonzero(m.assets["owner"] == neocloud.account)
+    assert owned.size == 2 and set(collateral.tolist()) == set(owned.tolist())
+    assert principal.sum() == pytest.approx(neocloud.profile.bank_loans, rel=1e-12)
+    value = m.market_values()[owned]
+    facility = np.bincount(collateral, weights=principal, minlength=len(m.assets))[owned]
+    np.testing.assert_allclose(facility / value, principal.sum() / value.sum(), rtol=1e-12)
+    assert principal.sum() <= m.econ.loan_to_value * value.sum()  # within the covenant
+    unsecured = ledger.active_ids(ContractKind.LOAN, debtor=builder.account)
+    assert unsecured.size > 0 and (ledger.column("collateral")[unsecured] == -1).all()
+
+
 def test_a_hyperscalers_power_bill_and_compute_credits_lower_its_earnings_and_cash_flow():
     m = HotPotatoModel(seed=0, energy_subsidy=0.25)
     m.step()

@@ -28,13 +28,17 @@ def rows(m: HotPotatoModel) -> list[dict]:
 
 
 def strip(m: HotPotatoModel, account: int, cash: float = 0.0) -> None:
-    """Leave ``account`` with ``cash`` and no claims or data centers of its own."""
+    """Leave ``account`` with ``cash`` and no claims or data centers of its own (the loans
+    its data centers secured are still owed, unsecured)."""
     ledger = m.ledger
     ledger.transfer(account, WORLD, float(ledger.cash[account]) - cash)
     held = ledger.active_ids(creditor=account)
     ledger.reduce(held, ledger.column("principal")[held])
     ledger.close(held)
-    m.assets.set("active", np.flatnonzero(m.assets["owner"] == account), False)
+    gone = np.flatnonzero(m.assets["owner"] == account)
+    m.assets.set("active", gone, False)
+    owed = ledger.active_ids(debtor=account)
+    ledger.set_collateral(owed[np.isin(ledger.column("collateral")[owed], gone)], -1)
 
 
 def loans_to_world(m: HotPotatoModel, account: int) -> np.ndarray:
