@@ -4,14 +4,18 @@ labs that buy them (vendor financing, decided in ``AILab.raise_money``).
 Price per GW rises with the order book against capacity (``price = p0 * clip(orders /
 capacity, 0.8, 1.3) ** 0.3``). Orders are filled in proportion when they exceed capacity
 (tick step 4): the buyer pays the GPUs to the vendor and the shell to the rest of the
-economy, and a data center is added to the asset book, finished ``build_months`` later.
-The vendor pays its cost of goods (1 − gross margin) to the rest of the economy (the
-foundry) and buys back shares with cash above a buffer.
+economy, and a data center is added to the asset book, finished ``build_months`` later,
+on which the bank loans raised for the order are secured; an order that brings no GPUs
+has them repaid (``repay_loans_of``). The vendor pays its cost of goods (1 − gross
+margin) to the rest of the economy (the foundry) and buys back shares with cash above a
+buffer.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from model.agents.base import Institution
 from model.ledger import WORLD, ContractKind, Sector
@@ -61,6 +65,8 @@ class ChipVendor(Institution):
         orders = sorted(self.orders, key=lambda o: o.owner)  # account order, not arrival
         total = sum(o.gw for o in orders)
         if m.is_defaulted(self) or total <= 0:
+            for o in orders:
+                self.repay_loans_of(o)
             self.orders.clear()
             return
         fill = min(1.0, self.capacity_gw / total)
@@ -71,6 +77,7 @@ class ChipVendor(Institution):
             affordable = min(1.0, m.ledger.cash_of(o.owner) / (gpu + shell))
             gw, gpu, shell = gw * affordable, gpu * affordable, shell * affordable
             if gw <= 1e-6:
+                self.repay_loans_of(o)
                 continue
             m.ledger.transfer(o.owner, self.account, gpu)
             m.ledger.transfer(o.owner, WORLD, shell)
@@ -94,6 +101,23 @@ class ChipVendor(Institution):
         excess = self.cash - 3 * BUFFER
         if excess > 0:
             m.ledger.transfer(self.account, WORLD, 0.5 * excess)
+
+    def repay_loans_of(self, order: _Order) -> None:
+        """An order that brings no GPUs has no data center to secure its loans on: its
+        buyer repays them from the money they lent, which it still holds (it paid for
+        nothing since it borrowed this month). Like a delayed-draw loan not drawn, they
+        owe no interest. An order filled in part secures its loans on the GW filled, and
+        the covenant has the rest repaid (``HotPotatoModel.cure_covenants``)."""
+        if not order.secured_loans:
+            return
+        ledger = self.m.ledger
+        ids = np.asarray(order.secured_loans, dtype=np.int64)
+        principal = ledger.column("principal")[ids].copy()
+        ledger.transfer_many(
+            np.full(ids.size, order.owner), ledger.column("creditor")[ids], principal
+        )
+        ledger.reduce(ids, principal)
+        ledger.close(ids)
 
     def annual_earnings(self) -> float:
         """Earnings run-rate from GPU sales, $B/year."""

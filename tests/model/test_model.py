@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model import HotPotatoModel
+from model import HotPotatoModel, financing
 from model.calibration import Economy
 from model.ledger import Amortisation, ContractKind
 from model.losses import HOLDERS
@@ -243,6 +243,35 @@ def test_a_sub_investment_grade_firms_initial_bank_loans_are_secured_on_its_data
     assert principal.sum() <= m.econ.loan_to_value * value.sum()  # within the covenant
     unsecured = ledger.active_ids(ContractKind.LOAN, debtor=builder.account)
     assert unsecured.size > 0 and (ledger.column("collateral")[unsecured] == -1).all()
+
+
+@pytest.mark.parametrize("why", ["vendor in default", "supply rationed to nothing"])
+def test_the_loans_raised_for_an_order_that_brings_no_gpus_are_repaid(why):
+    """No data center comes to secure them: the buyer repays them from the money they lent
+    (as a delayed-draw loan not drawn), instead of owing them unsecured."""
+    m = HotPotatoModel(seed=0, check_invariants=True)
+    ledger, vendor = m.ledger, m.chip_vendor
+    neocloud = m.hyperscalers[4]
+    cost = vendor.price_per_gw + m.econ.shell_cost_per_gw
+    funded, loans = financing.alone(m, neocloud.finance(10.0))
+    assert loans and funded > 0
+    lent = {b.account: 0.0 for b in m.banks}
+    for i in loans:
+        lent[int(ledger.column("creditor")[i])] += float(ledger.column("principal")[i])
+    bank_cash = {b.account: b.cash for b in m.banks}
+    data_centers = len(m.assets)
+    if why == "vendor in default":
+        m.defaulted.add(vendor.account)
+    else:  # an order so large that the neocloud's share of the supply rounds to nothing
+        vendor.order(m.hyperscalers[0].account, 1e6)
+    vendor.order(neocloud.account, funded / cost, secured_loans=loans)
+    vendor.fill_orders()
+    assert not (m.assets["owner"][data_centers:] == neocloud.account).any()
+    assert not ledger.column("active")[loans].any()
+    assert (ledger.column("principal")[loans] == 0).all()
+    for b in m.banks:
+        assert b.cash == pytest.approx(bank_cash[b.account] + lent[b.account], rel=1e-12)
+    m.check_invariants()
 
 
 def test_a_hyperscalers_power_bill_and_compute_credits_lower_its_earnings_and_cash_flow():
