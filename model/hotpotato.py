@@ -19,6 +19,7 @@ from model.agents import SPV, AILab, Bank, Fund, Hyperscaler
 from model.agents.base import Institution
 from model.assets import AssetBook
 from model.crash import CrashDetector
+from model.financing import MIN_AMOUNT
 from model.indicators import Recorder
 from model.ledger import DEBT_KINDS, WORLD, ContractKind, KindCode, Ledger, Sector
 from model.losses import LossTrace
@@ -286,8 +287,8 @@ class HotPotatoModel(mesa.Model):
             else:
                 sold_gw += spv.repay_all()
         self.fire_sale(sold_gw)  # wind-ups sell together: one price impact for all
-        # only a hyperscaler with GPU-secured loans has a covenant to cure; the cures book
-        # no loan secured on a data center, so which have one does not change meanwhile
+        # only a hyperscaler with GPU-secured loans has a covenant to cure; a cure books
+        # secured loans only for a firm that has some, so which have one does not change
         secured = self._secured_loans()
         live = [
             hs for hs in self.hyperscalers if hs.account in secured and not self.is_defaulted(hs)
@@ -310,7 +311,7 @@ class HotPotatoModel(mesa.Model):
             return True
         finance = getattr(self._by_account[account], "finance", None)
         if ledger.cash_of(account) < need and finance is not None:
-            yield from finance(need - ledger.cash_of(account), from_cash=False)
+            yield from finance(need - ledger.cash_of(account), for_build=False)
         if ledger.cash_of(account) < need - 1e-9:
             return False
         excess *= min(1.0, ledger.cash_of(account) / need)
@@ -333,6 +334,26 @@ class HotPotatoModel(mesa.Model):
         held = facility[facility_of]
         share = np.divide(principal, held, out=np.zeros_like(principal), where=held > 0)
         return facility_excess[facility_of] * share
+
+    def collateral_headroom(self, owner: int) -> list[tuple[int, float]]:
+        """The data centers of ``owner`` that can secure more bank loans, each with how
+        much more, $B: ``loan_to_value`` × its market value less the principal of the
+        loans already secured on it (what its facility can grow by within the covenant);
+        the most headroom first, those with none left out."""
+        assets = self.assets
+        ledger = self.ledger
+        mine = np.flatnonzero(assets["active"] & (assets["owner"] == owner))
+        headroom = self.econ.loan_to_value * self.market_values()[mine]
+        ids = self._secured_loans().get(owner)
+        if ids is not None:
+            secured = np.bincount(
+                ledger.column("collateral")[ids],
+                weights=ledger.column("principal")[ids],
+                minlength=len(assets),
+            )
+            headroom -= secured[mine]
+        order = np.argsort(-headroom, kind="stable")
+        return [(int(mine[k]), float(headroom[k])) for k in order if headroom[k] > MIN_AMOUNT]
 
     def _secured_loans(self) -> dict[int, np.ndarray]:
         """Ids of the active loans secured on a data center, by debtor (those with none

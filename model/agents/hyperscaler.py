@@ -24,7 +24,8 @@ Each month (tick step 3):
   pays the residual-value guarantee: the shortfall of the SPV's cash and data centers at
   market value below its debt, up to the guaranteed amount (``SPV.guarantee_shortfall``);
 * pays out half its cash above twice its buffer to shareholders, and borrows what it
-  needs to meet this month's dues (refinancing).
+  needs to meet this month's dues (refinancing): below investment grade, from banks
+  only against the data centers it has, within their covenant, then high-yield bonds.
 """
 
 from __future__ import annotations
@@ -33,9 +34,9 @@ import math
 
 from model.agents.base import Institution
 from model.calibration import HyperscalerProfile
-from model.financing import Decision, Request
+from model.financing import MIN_AMOUNT, Decision, Request
 from model.ledger import WORLD, Amortisation, KindCode, Sector
-from model.markets.credit import RATINGS, leverage_rating, rating_spread
+from model.markets.credit import is_investment_grade, leverage_rating, rating_spread
 
 __all__ = ["Hyperscaler"]
 
@@ -166,7 +167,7 @@ class Hyperscaler(Institution):
         """Borrow what it needs to pay this month's dues (refinancing maturing debt)."""
         need = self.m.monthly_obligations(self.account) - self.cash
         if need > 0:
-            yield from self.finance(need, from_cash=False)
+            yield from self.finance(need, for_build=False)
 
     def credit_undelivered_compute(self, earning: float, promised: float) -> float:
         """Take-or-pay binds the lab only for compute delivered: when its ``earning`` GW
@@ -235,21 +236,27 @@ class Hyperscaler(Institution):
         optimism = m.market.sentiment**0.5
         return monthly * optimism * life >= cost_per_gw * (1 + rate * life / 24)
 
-    def finance(self, amount: float, *, from_cash: bool = True) -> Decision:
-        """Pay for ``amount`` on balance sheet: from spare cash first if ``from_cash``, the
-        rest raised; returns what was covered and the ids of any GPU-secured loans (a
-        ``model.financing`` decision). Without ``from_cash`` all of it is new money (to
-        pay dues or cure a covenant, where its cash is already counted)."""
+    def finance(self, amount: float, *, for_build: bool = True) -> Decision:
+        """Pay for ``amount`` on balance sheet; returns what was covered and the ids of
+        the bank loans to secure on the data center it orders (a ``model.financing``
+        decision).
+
+        For a build (``for_build``) it pays from spare cash first, and below investment
+        grade its banks lend ``loan_to_value`` of what is still missing, secured on the
+        data center it orders (``ChipVendor.fill_orders``). Otherwise (to pay dues or cure
+        a covenant, where its cash is already counted) all of it is new money, and below
+        investment grade its banks lend only against the data centers it has
+        (``borrow_against_data_centers``). Investment-grade firms borrow unsecured."""
         m = self.m
         econ = m.econ
-        raised = min(amount, self.spare_cash()) if from_cash else 0.0
+        raised = min(amount, self.spare_cash()) if for_build else 0.0
         if m.params.equity_financed:
             if raised < amount:
                 grant = yield Request(self.account, amount - raised, "listed_equity")
                 raised += grant.amount
             return raised, []
         rating = self.rating
-        investment_grade = RATINGS.index(rating) <= RATINGS.index("BBB")
+        investment_grade = is_investment_grade(rating)
         amount = min(amount, raised + self.debt_capacity())
         spread = rating_spread(rating, m.market.spread_ig, m.market.spread_hy)
         rate = m.market.risk_free + spread
@@ -258,25 +265,51 @@ class Hyperscaler(Institution):
         if raised < amount and investment_grade:
             grant = yield Request(self.account, amount - raised, "bond_ig", **bonds)
             raised += grant.amount
-        if raised < amount:
-            # investment-grade firms borrow unsecured; others pledge the new GPUs
-            secured = not investment_grade
-            grant = yield Request(
-                self.account,
-                (amount - raised) * econ.loan_to_value,
-                "bank_loan",
-                rate=rate,
-                months=12 * econ.loan_years,
-                guaranteed=m.params.guarantees,
-                # term loans to investment grade are bullet; secured loans amortise
-                amortisation=Amortisation.LINEAR if secured else Amortisation.BULLET,
-            )
+        if raised < amount and not (for_build or investment_grade):
+            raised += yield from self.borrow_against_data_centers(amount - raised, rate)
+        elif raised < amount:
+            missing = (amount - raised) * econ.loan_to_value
+            grant = yield self._bank_loan(missing, rate, secured=not investment_grade)
             raised += grant.amount
-            loans = list(grant.contracts) if secured else []
+            loans = [] if investment_grade else list(grant.contracts)
         if raised < amount and not investment_grade:
             grant = yield Request(self.account, amount - raised, "bond_hy", **bonds)
             raised += grant.amount
         return raised, loans
+
+    def _bank_loan(self, amount: float, rate: float, *, secured: bool) -> Request:
+        """A request for a term loan of ``amount`` $B at ``rate``: one to an
+        investment-grade firm is a bullet; a secured one amortises."""
+        m = self.m
+        return Request(
+            self.account,
+            amount,
+            "bank_loan",
+            rate=rate,
+            months=12 * m.econ.loan_years,
+            guaranteed=m.params.guarantees,
+            amortisation=Amortisation.LINEAR if secured else Amortisation.BULLET,
+        )
+
+    def borrow_against_data_centers(self, amount: float, rate: float) -> Decision:
+        """Borrow up to ``amount`` $B from banks against the data centers it has: a loan
+        secured on each in turn, the most headroom under the loan-to-value covenant first
+        (``HotPotatoModel.collateral_headroom``), of at most that headroom, until it has
+        ``amount`` or the banks lend less than asked; returns what it raised, $B (a
+        ``model.financing`` decision). The facilities so stay within their covenant."""
+        m = self.m
+        raised = 0.0
+        for asset, headroom in m.collateral_headroom(self.account):
+            if amount - raised <= MIN_AMOUNT:
+                break
+            asked = min(amount - raised, headroom)
+            grant = yield self._bank_loan(asked, rate, secured=True)
+            if grant.contracts:
+                m.ledger.set_collateral(grant.contracts, asset)
+            raised += grant.amount
+            if grant.amount < asked - MIN_AMOUNT:  # the banks lend no more
+                break
+        return raised
 
     def renew_or_exit_leases(self) -> None:
         """At each of its SPV leases' end: renew it for another term at the same payment if

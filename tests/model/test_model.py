@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from model import HotPotatoModel, financing
 from model.calibration import Economy
-from model.ledger import Amortisation, ContractKind
+from model.ledger import WORLD, Amortisation, ContractKind
 from model.losses import HOLDERS
 from model.markets.credit import RATINGS
 from model.markets.power import monthly_bill
@@ -271,6 +271,71 @@ def test_the_loans_raised_for_an_order_that_brings_no_gpus_are_repaid(why):
     assert (ledger.column("principal")[loans] == 0).all()
     for b in m.banks:
         assert b.cash == pytest.approx(bank_cash[b.account] + lent[b.account], rel=1e-12)
+    m.check_invariants()
+
+
+def facilities_within_covenant(m: HotPotatoModel, owner: int) -> np.ndarray:
+    """For each data center ``owner`` has: what the covenant still lets it secure, $B
+    (``loan_to_value`` × market value less the loans secured on it; below 0: breached)."""
+    ledger = m.ledger
+    loans = ledger.active_ids(ContractKind.LOAN, debtor=owner)
+    collateral = ledger.column("collateral")[loans]
+    secured = collateral >= 0
+    facility = np.bincount(
+        collateral[secured],
+        weights=ledger.column("principal")[loans][secured],
+        minlength=len(m.assets),
+    )
+    owned = np.flatnonzero(m.assets["active"] & (m.assets["owner"] == owner))
+    return m.econ.loan_to_value * m.market_values()[owned] - facility[owned]
+
+
+def test_a_sub_investment_grade_firm_borrows_for_its_dues_against_its_data_centers():
+    m = HotPotatoModel(seed=0, check_invariants=True)
+    ledger = m.ledger
+    neocloud = m.hyperscalers[4]
+    m.tick = 1  # its first dues fall due
+    ledger.transfer(neocloud.account, WORLD, neocloud.cash)  # nothing to pay them with
+    dues = m.monthly_obligations(neocloud.account)
+    before = ledger.active_ids(ContractKind.LOAN, debtor=neocloud.account).copy()
+    financing.alone(m, neocloud.meet_obligations())
+    new = np.setdiff1d(ledger.active_ids(ContractKind.LOAN, debtor=neocloud.account), before)
+    assert new.size > 0
+    assert neocloud.cash == pytest.approx(dues, rel=1e-12)
+    owned = np.flatnonzero(m.assets["active"] & (m.assets["owner"] == neocloud.account))
+    assert np.isin(ledger.column("collateral")[new], owned).all()
+    assert (facilities_within_covenant(m, neocloud.account) >= -1e-9).all()
+    m.check_invariants()
+
+
+def test_banks_lend_a_sub_investment_grade_firm_for_its_dues_no_more_than_its_data_centers_secure():
+    """The levered builder, with a loan on each of its data centers up to the covenant's
+    limit (and so below investment grade), gets nothing from its banks for its dues: it
+    sells high-yield bonds instead."""
+    m = HotPotatoModel(seed=0, check_invariants=True, n_banks=1)
+    ledger = m.ledger
+    builder, bank = m.hyperscalers[3], m.banks[0]
+    m.tick = 1
+    ledger.transfer(builder.account, WORLD, builder.cash)
+    owned = np.flatnonzero(m.assets["active"] & (m.assets["owner"] == builder.account))
+    for dc, room in zip(owned, facilities_within_covenant(m, builder.account), strict=True):
+        ledger.add(
+            creditor=bank.account,
+            debtor=builder.account,
+            kind=ContractKind.LOAN,
+            principal=float(room),
+            collateral=int(dc),
+            maturity=60,
+        )
+    assert builder.rating == "BB" and builder.debt_capacity() > 0
+    loans = ledger.active_ids(ContractKind.LOAN, debtor=builder.account).copy()
+    bonds = ledger.active_ids(ContractKind.BOND, debtor=builder.account).copy()
+    financing.alone(m, builder.meet_obligations())
+    np.testing.assert_array_equal(
+        ledger.active_ids(ContractKind.LOAN, debtor=builder.account), loans
+    )
+    assert ledger.active_ids(ContractKind.BOND, debtor=builder.account).size > bonds.size
+    assert builder.cash == pytest.approx(m.monthly_obligations(builder.account), rel=1e-12)
     m.check_invariants()
 
 

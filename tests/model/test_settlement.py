@@ -257,6 +257,29 @@ def facility(m: HotPotatoModel, borrower: int, principal: float, dc: int) -> np.
     )
 
 
+def test_below_investment_grade_a_cure_is_borrowed_against_the_other_data_centers():
+    """The levered builder, below investment grade with a new facility of 40 on a data
+    center worth 50, has no cash for the 5 its covenant asks: its banks lend the 5 against
+    its data center with the most room under its own covenant, not unsecured."""
+    m = HotPotatoModel(seed=1, check_invariants=True)
+    builder = m.hyperscalers[3]
+    ledger = m.ledger
+    ledger.transfer(builder.account, WORLD, builder.cash)
+    others = np.flatnonzero(m.assets["active"] & (m.assets["owner"] == builder.account))
+    dc = data_center(m, builder.account, 1.0)  # worth 50 at an index of 1
+    breached = facility(m, builder.account, 40.0, dc)
+    assert builder.rating == "BB"
+    before = ledger.active_ids(ContractKind.LOAN, debtor=builder.account).copy()
+    assert financing.alone(m, m.cure_covenants(builder.account))
+    assert ledger.column("principal")[breached].sum() == pytest.approx(35.0)
+    new = np.setdiff1d(ledger.active_ids(ContractKind.LOAN, debtor=builder.account), before)
+    room = m.econ.loan_to_value * m.market_values()[others]
+    roomiest = others[np.argmax(room)]
+    assert new.size > 0 and (ledger.column("collateral")[new] == roomiest).all()
+    assert ledger.column("principal")[new].sum() == pytest.approx(5.0)
+    m.check_invariants()
+
+
 @pytest.mark.parametrize("n_banks", [1, 4])
 def test_the_covenant_is_on_the_facility_whatever_the_number_of_banks(n_banks):
     """80 lent on a data center worth 100 breaks a 0.7 loan-to-value covenant by 10,
