@@ -6,9 +6,12 @@ government pays for someone else's failure (guarantee, bailout, deposit insuranc
 A defaulted firm books no loss on itself: its shortfall is booked to those who held
 claims on it. Losses it had booked before it failed are partly passed on: the part that
 exceeded its equity (its negative equity at default) reaches its own creditors and is
-booked by them, so that part of its rows is marked ``passed_on``. Losses by holder and
-the total count ``amount - passed_on``: every dollar once, at the holder that ends with
-it (for a failed firm, its owners keep what its equity absorbed).
+booked by them, so that part of its rows is marked ``passed_on``. What its equity
+absorbed is its owners' loss: owners whose stakes in it are on the ledger book their
+stakes written off, so as much of its rows is passed on to them; what is left is its
+outside shareholders' (the equity beyond the stakes on the ledger). Losses by holder
+and the total count ``amount - passed_on``: every dollar once, at the holder that ends
+with it.
 
 Holders (the ``loss_*`` columns of ``runs.parquet``):
 ``lab_investors`` – whoever holds equity in an AI lab (venture investors, funds, the chip
@@ -68,6 +71,10 @@ CREDIT_CHANNELS = frozenset(
 """Channels that count as credit losses for the crash rule: losses on debt (not on
 equity, fire sales, bills or bailouts), as its denominator is AI-related debt."""
 
+STAKE_CHANNELS = frozenset({Channel.EQUITY, Channel.BAILOUT})
+"""Channels of a stake written off (a bailout is the government's stake in a bank): the
+loss of an owner on the ledger, which takes over the losses its issuer's equity absorbed."""
+
 _SECTOR_HOLDER = {
     Sector.BANK: "banks",
     Sector.FUND: "funds",
@@ -106,6 +113,8 @@ class LossTrace:
                 "passed_on",
             )
         }
+        self._rows_to: dict[int, list[int]] = {}
+        """Row numbers by the account that booked them (``to``)."""
         self._version = 0
         """Incremented by every change of the rows, so sums over them can be reused."""
         self._sums: dict[str, tuple[int, float]] = {}
@@ -121,7 +130,13 @@ class LossTrace:
         off_balance: bool,
         amount: float,
     ) -> None:
-        """Record that ``holder`` lost ``amount`` $B on its claim on ``debtor``."""
+        """Record that ``holder`` lost ``amount`` $B on its claim on ``debtor``.
+
+        A stake written off (``STAKE_CHANNELS``) is the owner's share of what the
+        debtor's equity absorbed: as much of the losses the debtor booked and kept is
+        passed on to the owner (``pass_on``), so each dollar is counted once, at the owner.
+        The losses the stakes on the ledger do not take over stay with the debtor: its
+        outside shareholders' (for a lab, its investors'), whose stakes are not booked."""
         if not math.isfinite(amount) or amount < 0:
             raise ValueError(f"amount: loss {amount!r} must be finite and >= 0")
         if amount == 0:
@@ -143,17 +158,22 @@ class LossTrace:
         r["off_balance"].append(bool(off_balance))
         r["amount"].append(float(amount))
         r["passed_on"].append(0.0)
+        self._rows_to.setdefault(holder, []).append(len(r["amount"]) - 1)
         self._version += 1
+        if channel in STAKE_CHANNELS:
+            self.pass_on(debtor, amount)
 
-    def pass_on(self, account: int, hole: float) -> float:
-        """``account`` has defaulted with a hole of ``hole`` $B (negative equity): that part
-        of the losses it booked earlier is passed on to its own creditors, who book it
-        again as they are resolved. Mark it on its rows, pro rata, so that each dollar is
-        counted once, at the holder that ends with it. Returns the amount passed on."""
+    def pass_on(self, account: int, amount: float) -> float:
+        """Up to ``amount`` $B of the losses ``account`` booked and kept is borne by others,
+        who book it themselves: its creditors, when it defaults with a hole of ``amount``
+        (negative equity), as they are resolved; or its owners on the ledger, when
+        ``amount`` of their stakes in it is written off (``book``). Mark it on its rows,
+        pro rata, so that each dollar is counted once, at the holder that ends with it.
+        Returns the amount passed on: at most what it kept."""
         r = self.rows
-        mine = [i for i, to in enumerate(r["to"]) if to == account]
+        mine = self._rows_to.get(account, [])
         kept = sum(r["amount"][i] - r["passed_on"][i] for i in mine)
-        passed = min(kept, max(0.0, hole))
+        passed = min(kept, max(0.0, amount))
         if passed <= 0:
             return 0.0
         share = passed / kept

@@ -536,3 +536,47 @@ def test_an_spv_whose_sponsor_walks_away_can_repay_its_lenders_after_the_months_
     # its lenders lose nothing; its owners, with nothing left over, lose their stakes
     assert {r["channel"] for r in rows(m) if r["from"] == spv.account} == {Channel.EQUITY}
     m.check_invariants()
+
+
+def test_a_rescued_bank_that_fails_counts_the_taxpayers_stake_once():
+    m = small(bailouts=True)
+    hs, bank, gov = m.hyperscalers[0], m.banks[0], m.government
+    ledger = m.ledger
+    # a write-down on its loans to the rest of the economy takes it to a 2% capital ratio:
+    # the government recapitalises it to the minimum with a stake
+    book = loans_to_world(m, bank.account)
+    ledger.reduce(book[:1], [(bank.equity - 0.02 * bank.risk_weighted_assets()) / 0.98])
+    assert m.act_on_distress() == set()
+    injected = gov.outlays["bailouts"]
+    assert injected > 0
+    outside_equity = bank.equity - injected  # its shareholders' equity, not on the ledger
+    # then it lends more than its equity to a borrower who fails, and fails in turn
+    strip(m, hs.account)
+    lent = bank.equity + 100.0
+    ledger.add(
+        creditor=bank.account,
+        debtor=hs.account,
+        kind=ContractKind.LOAN,
+        principal=lent,
+        maturity=60,
+    )
+    bank.fund_loan(lent)  # funded by deposits, paid out, and spent by the borrower
+    ledger.transfer(bank.account, hs.account, lent)
+    ledger.transfer(hs.account, WORLD, lent)
+    bonds_of_hs = float(ledger.liabilities()[hs.account]) - lent
+    resolve(m, hs.account, 1)
+    ids = ledger.active_ids()
+    held = (ledger.column("creditor")[ids] == bank.account) & (
+        ledger.column("debtor")[ids] != WORLD
+    )
+    sold_at_discount = float(ledger.carried()[ids][held].sum())
+    resolve(m, bank.account, 2)
+    # the taxpayers lose their stake, the bank's shareholders their equity, its
+    # depositors (deposit insurance) the hole: the bank's loan loss, each dollar once
+    bailout = sum(r["amount"] for r in rows(m) if r["channel"] == Channel.BAILOUT)
+    assert math.isclose(bailout, injected, rel_tol=1e-9)
+    by_bank = sum(r["amount"] - r["passed_on"] for r in rows(m) if r["to"] == bank.account)
+    assert math.isclose(by_bank, outside_equity, rel_tol=1e-9)
+    expected = bonds_of_hs + lent + 0.2 * sold_at_discount
+    assert math.isclose(m.trace.total(), expected, rel_tol=1e-9)
+    m.check_invariants()
