@@ -151,7 +151,10 @@ def resolve(m: HotPotatoModel, accounts: int | Iterable[int], round_: int) -> fl
     taken does not matter: what each lost before and could not absorb (its negative
     equity) passes to its creditors; their data centers are sold; the claims they hold,
     on one another too, are sold to the rest of the economy and the leases they provide
-    end; then each pays its own claimants by priority."""
+    end, but for an SPV's lease to a sponsor failing with it, its claim on the sponsor's
+    estate; then each pays its own claimants by priority, sponsors before SPVs, so that
+    an SPV pays its own from what its sponsor's estate paid it, whichever was found to
+    default first."""
     accounts = sorted({accounts} if isinstance(accounts, int) else set(accounts))
     accounts = [a for a in accounts if a not in m.defaulted]
     equity, debt, names = m.equity(), m.ledger.liabilities(), m.ledger.names
@@ -164,8 +167,8 @@ def resolve(m: HotPotatoModel, accounts: int | Iterable[int], round_: int) -> fl
         m.mark_defaulted(account, round_)
     sales = {account: _sell_real_assets(m, account) for account in accounts}
     for account in accounts:
-        _sell_claims_held(m, account)
-    for account in accounts:
+        _sell_claims_held(m, account, accounts)
+    for account in sorted(accounts, key=lambda a: m.sector_of(a) == Sector.SPV):
         _pay_claimants(m, account, sales[account][1], round_)
     return float(sum(gw for gw, _ in sales.values()))
 
@@ -178,12 +181,15 @@ def _sell_real_assets(m: HotPotatoModel, account: int) -> tuple[float, dict[int,
     return m.sell_data_centers(account, owned), proceeds
 
 
-def _sell_claims_held(m: HotPotatoModel, account: int) -> None:
+def _sell_claims_held(m: HotPotatoModel, account: int, co_defaulters: list[int]) -> None:
     """Sell the claims it holds to the rest of the economy at a haircut (claims on the
     rest of the economy are redeemed at par); the leases and compute contracts it
-    provides end (a failed lessor delivers nothing)."""
+    provides end (a failed lessor delivers nothing), except an SPV lease to a sponsor
+    among its ``co_defaulters``: the sponsor's default ends it, with the lease damages
+    and the residual-value guarantee the SPV claims on the sponsor's estate
+    (``_pay_claimants``), as if the SPV had not failed with it."""
     ledger = m.ledger
-    held = ledger.active_ids(creditor=account)
+    held = _claims_for_sale(ledger, account, co_defaulters)
     carried = ledger.carried()[held] if held.size else np.zeros(0)
     ledger.close(held[carried <= 0])
     held, carried = held[carried > 0], carried[carried > 0]
@@ -198,6 +204,16 @@ def _sell_claims_held(m: HotPotatoModel, account: int) -> None:
         ledger.reassign(held, WORLD, basis=1 - CLAIM_HAIRCUT)
         if sale > 0:
             ledger.transfer(WORLD, account, sale)
+
+
+def _claims_for_sale(ledger: Ledger, account: int, co_defaulters: list[int]) -> np.ndarray:
+    """Ids of the contracts ``account`` holds, but for its SPV lease to a sponsor among
+    its ``co_defaulters`` (its claim on the sponsor's estate)."""
+    held = ledger.active_ids(creditor=account)
+    on_estate = (ledger.column("kind")[held] == KindCode.SPV_LEASE) & np.isin(
+        ledger.column("debtor")[held], co_defaulters
+    )
+    return held[~on_estate]
 
 
 def _secured_recoveries(

@@ -580,3 +580,24 @@ def test_a_rescued_bank_that_fails_counts_the_taxpayers_stake_once():
     expected = bonds_of_hs + lent + 0.2 * sold_at_discount
     assert math.isclose(m.trace.total(), expected, rel_tol=1e-9)
     m.check_invariants()
+
+
+@pytest.mark.parametrize(("cash", "market_value", "guarantee"), [(1.0, 10.0, 5.0), (0.0, 6.0, 9.6)])
+def test_an_spv_failing_with_its_sponsor_claims_the_lease_damages_and_the_guarantee(
+    cash, market_value, guarantee
+):
+    m, hs, spv = sponsored_spv(cash, market_value)
+    strip(m, hs.account)
+    m.ledger.transfer(WORLD, hs.account, 100.0)  # an estate that pays every claim
+    damages = 12 * float(m.ledger.column("payment")[spv.lease])
+    stakes = m.ledger.active_ids(ContractKind.EQUITY, debtor=spv.account)
+    equity = float(m.ledger.column("principal")[stakes].sum())
+    resolve(m, {hs.account, spv.account}, 1)
+    assert m.is_defaulted(spv) and m.is_defaulted(hs)
+    # its lenders are repaid from its cash, its data centers and the guarantee (16 in
+    # all, or more); its owners get what is left, the lease damages first of all
+    assert not [r for r in rows(m) if r["from"] == spv.account and r["channel"] != Channel.EQUITY]
+    left_for_owners = cash + market_value + guarantee + damages - 16.0
+    owners_lost = sum(r["amount"] for r in rows(m) if r["from"] == spv.account)
+    assert math.isclose(owners_lost, max(0.0, equity - left_for_owners), rel_tol=1e-9)
+    m.check_invariants()
