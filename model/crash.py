@@ -26,7 +26,11 @@ from model.losses import HOLDERS
 if TYPE_CHECKING:
     from model.hotpotato import HotPotatoModel
 
-__all__ = ["CrashDetector"]
+__all__ = ["CrashDetector", "LOSS_MEMORY_MONTHS"]
+
+LOSS_MEMORY_MONTHS = 12.0
+"""How long the credit market remembers a credit loss, months: the weight of last month's
+losses in the loss rate it prices fades by 1/12 a month."""
 
 IS_AI_SECTOR = np.zeros(len(Sector), dtype=bool)
 IS_AI_SECTOR[[Sector.LAB, Sector.HYPERSCALER, Sector.SPV, Sector.CHIP_VENDOR]] = True
@@ -44,7 +48,10 @@ class CrashDetector:
         self.depth_at_crash = 0
         self.ai_debt_peak = 0.0
         self.obs_path = False
-        self._credit_losses: list[float] = []
+        self._credit_losses = 0.0
+        """Credit losses up to last month, $B."""
+        self._monthly_losses = 0.0
+        """Exponentially weighted average of monthly credit losses, $B/month."""
         self._ai_debt: tuple[int, float] | None = None
         self._ai_debtors = np.zeros(0, dtype=bool)
         """``IS_AI_SECTOR`` of each account's sector, kept until an account opens (an
@@ -69,19 +76,26 @@ class CrashDetector:
         return float(ledger.column("principal")[ids][ai].sum())
 
     def credit_losses(self) -> float:
-        return self._credit_losses[-1] if self._credit_losses else 0.0
+        return self._credit_losses
 
-    def default_rate_12m(self) -> float:
-        """Credit losses of the last 12 months over AI-related debt (0 before any)."""
-        if not self._credit_losses or self.ai_debt_peak <= 0:
+    def default_rate(self) -> float:
+        """Annual rate of credit losses the credit market prices: the exponentially
+        weighted average of monthly credit losses up to last month, times 12, over peak
+        AI-related debt (0 before any). A wave of losses L raises it by L / debt at once
+        and the rise fades by 1/12 a month, so summed over the months it weighs L as a
+        trailing 12-month rate would, without falling off a cliff a year later."""
+        if self.ai_debt_peak <= 0:
             return 0.0
-        past = self._credit_losses[-13] if len(self._credit_losses) > 12 else 0.0
-        return (self._credit_losses[-1] - past) / self.ai_debt_peak
+        return 12.0 * self._monthly_losses / self.ai_debt_peak
 
     def observe(self, depth: int) -> None:
         m = self.m
         self.ai_debt_peak = max(self.ai_debt_peak, self.ai_debt())
-        self._credit_losses.append(m.trace.credit_losses())
+        losses = m.trace.credit_losses()
+        weight = 1.0 / LOSS_MEMORY_MONTHS
+        new = losses - self._credit_losses
+        self._monthly_losses = (1.0 - weight) * self._monthly_losses + weight * new
+        self._credit_losses = losses
         self.max_depth = max(self.max_depth, depth)
         if self.month is not None:
             return

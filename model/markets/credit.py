@@ -3,7 +3,9 @@
     spread_IG = s_IG0 + 0.5 * default_rate + 0.01 * max(0, 1 - sentiment)
     spread_HY = s_HY0 + 2.0 * default_rate + 0.04 * max(0, 1 - sentiment)
 
-``default_rate`` is the share of AI-related debt that defaulted over the last 12 months.
+``default_rate`` is the annual rate of credit losses on AI-related debt the market still
+prices: an exponentially weighted average of monthly credit losses whose weight fades by
+1/12 a month (``model.crash.CrashDetector.default_rate``).
 Ratings AA and A pay the IG spread (A a little more), BBB half-way, BB and B the HY
 spread. New debt is priced at the current spread of its issuer's rating; an SPV's debt
 is priced on its sponsor's rating plus a premium, although its true risk is its

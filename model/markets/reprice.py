@@ -51,7 +51,7 @@ def reprice(m: HotPotatoModel) -> None:
     mk.ai_index_peak = max(mk.ai_index_peak, mk.ai_index)
     idx.append(mk.ai_index)
     # credit (credit.py)
-    mk.default_rate = m.crash.default_rate_12m()
+    mk.default_rate = m.crash.default_rate()
     mk.spread_ig, mk.spread_hy = credit.spreads(
         econ.spread_ig, econ.spread_hy, mk.default_rate, mk.sentiment
     )
