@@ -188,8 +188,7 @@ def build_economy(m: HotPotatoModel) -> None:
                     start=0,
                     maturity=12 * econ.loan_years,
                 )
-                bank_ai[b.account] += x
-                ledger.transfer(WORLD, fund.account, x)  # the loan's proceeds, invested
+                bank_ai[b.account] += x  # its proceeds are in the fund's liquid book below
     for b in banks:
         loans = 0.9 * econ.bank_assets
         world_security(m, b.account, loans - bank_ai[b.account], econ.world_loan_rate)

@@ -377,3 +377,12 @@ def test_compute_income_is_what_the_ledger_says_labs_pay_this_month():
             paid = dues.cash[compute & (dues.creditor == firm.account)].sum()
             assert math.isclose(m.compute_income(firm.account), paid, rel_tol=1e-12), month
         m.step()
+
+
+def test_each_fund_starts_at_its_calibrated_net_asset_value():
+    # a NAV loan's proceeds are invested in the fund's book once: they add as much to its
+    # assets as the loan adds to its debts
+    m = HotPotatoModel(seed=0)
+    for fund in m.funds:
+        assert fund.nav() == pytest.approx(fund.size, rel=1e-12), fund.name
+    assert any(fund.loan_size > 0 for fund in m.funds)
