@@ -17,7 +17,7 @@ import numpy as np
 from model import financing, settlement
 from model.agents import SPV, AILab, Bank, Fund, Hyperscaler
 from model.agents.base import Institution
-from model.assets import AssetBook
+from model.assets import SHELL_LIFE_MONTHS, AssetBook
 from model.crash import CrashDetector
 from model.financing import MIN_AMOUNT
 from model.indicators import Recorder
@@ -697,18 +697,20 @@ class HotPotatoModel(mesa.Model):
         return self._spv_of[key]
 
     def depreciation(self, account: int) -> float:
-        """Reported depreciation of the data centers it owns this month, $B. Those of the SPVs
-        it leases from are on the SPVs' books: it reports their lease fees instead."""
+        """Reported depreciation of the data centers it owns this month, $B: their GPUs over
+        their accounting life and their shells over ``SHELL_LIFE_MONTHS``, each until
+        written off. Those of the SPVs it leases from are on the SPVs' books: it reports
+        their lease fees instead."""
 
         def compute():
             a = self.assets
             life = 12 * self.params.gpu_accounting_life_years
             age = a.gpu_age(self.tick)
-            dep = np.where(
-                a["active"] & (age < life) & (a["completed"] <= self.tick),
-                a["gpu_cost"] / life + a["shell_cost"] / 240,
-                0.0,
-            )
+            standing = a["active"] & (a["completed"] <= self.tick)
+            gpus = np.where(standing & (age < life), a["gpu_cost"] / life, 0.0)
+            shell_life = SHELL_LIFE_MONTHS
+            shells = np.where(standing & (age < shell_life), a["shell_cost"] / shell_life, 0.0)
+            dep = gpus + shells
             return a.by_owner(dep, self.ledger.n_accounts)
 
         return float(self._cached_on_assets("depreciation", compute)[account])

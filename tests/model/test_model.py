@@ -386,3 +386,23 @@ def test_each_fund_starts_at_its_calibrated_net_asset_value():
     for fund in m.funds:
         assert fund.nav() == pytest.approx(fund.size, rel=1e-12), fund.name
     assert any(fund.loan_size > 0 for fund in m.funds)
+
+
+@pytest.mark.parametrize("age", [10, 71, 72, 100, 239])
+def test_reported_depreciation_is_the_months_fall_in_book_value(age):
+    # a shell is written down over 20 years whether or not its GPUs have been written off
+    m = HotPotatoModel(seed=0)
+    owner = m.hyperscalers[0].account
+    before = m.depreciation(owner)
+    row = len(m.assets)
+    m.assets.add(
+        owner=owner,
+        gw=1.0,
+        gpu_cost=35.0,
+        shell_cost=15.0,
+        ordered=m.tick - age - 12,
+        completed=m.tick - age,
+    )
+    life = 12 * m.params.gpu_accounting_life_years
+    fall = m.assets.book_value(m.tick, life)[row] - m.assets.book_value(m.tick + 1, life)[row]
+    assert m.depreciation(owner) - before == pytest.approx(fall, rel=1e-9)
