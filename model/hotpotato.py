@@ -864,18 +864,12 @@ class HotPotatoModel(mesa.Model):
             )
 
     def pay_power(self, account: int) -> float:
-        """Bill the power of its powered data centers (owned or leased from its SPVs) at the
-        grid's price; the generators are the rest of the economy. The government pays the
+        """Bill the power its data centers draw (owned or leased from its SPVs) at the
+        grid's price: those powered with GPUs within their economic life, its earning GW
+        (a data center whose GPUs are spent is switched off, ``Grid.connect``). The
+        generators are the rest of the economy. The government pays the
         ``energy_subsidy`` share. Returns the part ``account`` owes, $B/month."""
-
-        def compute():
-            a = self.assets
-            powered = a["active"] & a["powered"]
-            return a.by_owner(np.where(powered, a["gw"], 0.0), self.ledger.n_accounts)
-
-        by_owner = self._cached_on_assets("powered_gw", compute)
-        gw = self._sponsored(by_owner, account)
-        bill = monthly_bill(gw, self.market.power_price)
+        bill = monthly_bill(self.earning_gw(account), self.market.power_price)
         subsidy = bill * self.params.energy_subsidy
         self.government.pay(WORLD, subsidy, "energy_subsidy")
         self.payable(account, WORLD, bill - subsidy)

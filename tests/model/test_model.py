@@ -406,3 +406,35 @@ def test_reported_depreciation_is_the_months_fall_in_book_value(age):
     life = 12 * m.params.gpu_accounting_life_years
     fall = m.assets.book_value(m.tick, life)[row] - m.assets.book_value(m.tick + 1, life)[row]
     assert m.depreciation(owner) - before == pytest.approx(fall, rel=1e-9)
+
+
+def test_a_data_center_with_spent_gpus_draws_no_power_and_its_connection_goes_to_the_queue():
+    m = HotPotatoModel(seed=0, check_invariants=True, grid_growth_gw_per_month=0.0)
+    firm, a = m.hyperscalers[0], m.assets
+    a.set("active", np.arange(len(a)), False)  # an empty asset book
+    capacity = m.grid.capacity_gw()
+    life = 12 * m.params.gpu_economic_life_years
+    econ = m.econ
+
+    def data_center(gw: float, completed: int) -> int:
+        return a.add(
+            owner=firm.account,
+            gw=gw,
+            gpu_cost=gw * econ.gpu_cost_per_gw,
+            shell_cost=gw * econ.shell_cost_per_gw,
+            ordered=completed - 12,
+            completed=completed,
+        )
+
+    spent = data_center(0.75 * capacity, completed=m.tick - life)  # its GPUs' last month ended
+    a.set("powered", [spent], True)
+    live = data_center(0.25 * capacity, completed=m.tick - 1)
+    a.set("powered", [live], True)
+    new = data_center(0.5 * capacity, completed=m.tick)  # fits only in the spent one's place
+    price = m.market.power_price
+    # power is billed on the live GPUs alone
+    assert math.isclose(m.pay_power(firm.account), monthly_bill(0.25 * capacity, price))
+    m.grid.connect()
+    assert not a["powered"][spent] and not a["queued"][spent]
+    assert a["powered"][live] and a["powered"][new] and m.grid.stranded_gw() == 0.0
+    assert math.isclose(m.pay_power(firm.account), monthly_bill(0.75 * capacity, price))
