@@ -266,8 +266,9 @@ class HotPotatoModel(mesa.Model):
         """Rescue, wind up and cure what can be, and return the accounts that must
         default now: banks below their minimum ratio (bailed out instead if
         ``bailouts``), funds whose NAV is gone or margin call unmet, SPVs without a lease
-        that cannot repay (those that can repay wind up now, selling together), and
-        hyperscalers that cannot cure a broken loan covenant (cures financed together)."""
+        that cannot repay (those that can repay, or have no debt left, wind up now,
+        selling together), and hyperscalers that cannot cure a broken loan covenant (cures
+        financed together)."""
         out: set[int] = set()
         for bank in self.banks:
             if not self.is_defaulted(bank) and bank.failing():
@@ -280,7 +281,7 @@ class HotPotatoModel(mesa.Model):
                 out.add(fund.account)
         sold_gw = 0.0
         for spv in self.spvs:
-            if not spv.winding_up or self.is_defaulted(spv) or spv.debt() <= 1e-9:
+            if not spv.winding_up or spv.wound_up or self.is_defaulted(spv):
                 continue
             if spv.insolvent():
                 out.add(spv.account)

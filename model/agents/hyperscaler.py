@@ -314,7 +314,8 @@ class Hyperscaler(Institution):
     def renew_or_exit_leases(self) -> None:
         """At each of its SPV leases' end: renew it for another term at the same payment if
         it still needs the capacity; else walk away, owing the SPV what the residual-value
-        guarantee covers (``SPV.guarantee_shortfall``, $B) as a bill, and close the lease."""
+        guarantee covers (``SPV.guarantee_shortfall``, $B) as a bill, and close the lease
+        (``SPV.end_lease``)."""
         m = self.m
         ledger = m.ledger
         for i in m.spv_leases_ended(self.account):
@@ -327,10 +328,7 @@ class Hyperscaler(Institution):
                     tick=m.tick,
                 )
                 continue
-            guarantee = spv.guarantee_shortfall()
-            if guarantee > 0:
-                self.pay_bill(spv.account, guarantee)
-            ledger.close([int(i)])
+            spv.end_lease()
 
     def needs_capacity(self) -> bool:
         """Whether the capacity it has is all wanted over the planning horizon."""

@@ -12,6 +12,8 @@ Each month (tick step 2):
   take-or-pay contracts with the hyperscalers that rent to labs (in proportion to their
   ``lab_weight``, each up to what it will build), starting when their data centers can
   be built (``build_months``), at the spot rent, for ``compute_term_months``;
+* GPU SPVs: at the end of the lease of a GPU SPV it leases directly (as xAI's) it lets
+  the lease end (``end_leases``); the compute it still needs it contracts as above;
 * money: if cash covers less than 12 months of net burn it raises a round of 18 months
   of burn from the chip vendor (vendor financing: ``vendor_stake_per_gw`` per GW it
   contracted, up to ``vendor_stake_cap``), its cloud partner and funds, whose appetite
@@ -59,6 +61,7 @@ class AILab(Institution):
         m = self.m
         if m.is_defaulted(self):
             return
+        self.end_leases()
         demand = self.share * m.market.industry_revenue / 12.0
         demand *= math.exp(m.params.demand_noise * self.noise)
         capacity = m.serving_gw(self.account) * m.serving_share() * m.market.revenue_per_gw
@@ -71,6 +74,18 @@ class AILab(Institution):
         self.pay_bill(WORLD, opex)  # a bill: leaves the GW it has under contract as they are
         self.contract_compute(have)
         yield from self.raise_money(opex)
+
+    def end_leases(self) -> None:
+        """Let the leases of the GPU SPVs it leases directly end at their term
+        (``SPV.end_lease``): it does not renew them. A lease's payment was sized to repay
+        the SPV's debt over the lease's term; renewing at it would pay debt service on
+        repaid debt, for GPUs near or past their economic life. The compute it still
+        needs it contracts from the providers (``contract_compute``: the SPV's GW no
+        longer count in ``contracted_gw``). The SPV then winds up (``SPV.operate``)."""
+        m = self.m
+        creditor = m.ledger.column("creditor")
+        for i in m.spv_leases_ended(self.account):
+            m.agent_of(int(creditor[i])).end_lease()
 
     def contract_compute(self, have: float) -> None:
         """Sign new compute contracts if ``have``, the GW it has under contract when they

@@ -40,6 +40,9 @@ class SPV(Institution):
         self.sponsor = sponsor
         self.lease: int | None = None
         self.winding_up = False
+        self.wound_up = False
+        """Its data centers sold, its debt repaid and what was left paid to its owners
+        (``repay_all``): it has nothing left to do."""
 
     def debt(self) -> float:
         """Debt outstanding, $B."""
@@ -166,6 +169,15 @@ class SPV(Institution):
                 self.lease, payment=payment, maturity=maturity, tick=m.tick, residual_guarantee=rvg
             )
 
+    def end_lease(self) -> None:
+        """Its sponsor walks away at the lease's end: it owes the SPV what the
+        residual-value guarantee covers (``guarantee_shortfall``, $B) as a bill, and the
+        lease closes (the SPV winds up, ``operate``)."""
+        guarantee = self.guarantee_shortfall()
+        if guarantee > 0:
+            self.sponsor.pay_bill(self.account, guarantee)
+        self.m.ledger.close([self.lease])
+
     def lease_active(self) -> bool:
         return self.lease is not None and bool(self.m.ledger.column("active")[self.lease])
 
@@ -207,9 +219,10 @@ class SPV(Institution):
         return self.winding_up and self.cash + self.market_value() < self.debt() - 1e-9
 
     def repay_all(self) -> float:
-        """Sell the data centers to the rest of the economy, repay all debt, and pay what
-        is left to the equity holders; their shortfall on the stake is their loss. Returns
-        the GW sold (their price impact is the caller's, once for all sellers)."""
+        """Sell the data centers to the rest of the economy, repay all debt (if any is
+        left), and pay what is left to the equity holders; their shortfall on the stake
+        at cost is their loss. The vehicle is then wound up. Returns the GW sold (their
+        price impact is the caller's, once for all sellers)."""
         m = self.m
         ledger = m.ledger
         owned = np.flatnonzero(m.assets["active"] & (m.assets["owner"] == self.account))
@@ -245,4 +258,5 @@ class SPV(Institution):
             ledger.transfer(self.account, WORLD, left)
         ledger.close(mine[~IS_DEBT[kind] & (kind != KindCode.EQUITY)])
         ledger.close(stakes)
+        self.wound_up = True
         return sold

@@ -97,3 +97,51 @@ def test_an_spv_pays_its_owners_the_leases_equity_yield_from_its_spare_cash():
     spv.operate()
     assert spv.cash == cash
     m.check_invariants()
+
+
+def test_a_labs_gpu_spv_winds_up_at_its_leases_end_and_pays_its_owners_what_is_left():
+    m = HotPotatoModel(seed=1, check_invariants=True, n_labs=3, n_hyperscalers=1, n_banks=1)
+    spv = next(s for s in m.spvs if s.sponsor in m.labs)
+    ledger = m.ledger
+    # the end of the lease's term: its debt repaid (here at once), the lease at maturity
+    bonds = ledger.active_ids(ContractKind.BOND, debtor=spv.account)
+    principal = ledger.column("principal")[bonds].copy()
+    ledger.transfer(WORLD, spv.account, float(principal.sum()) + 3.0)
+    ledger.transfer_many(
+        np.full(bonds.size, spv.account), ledger.column("creditor")[bonds], principal
+    )
+    ledger.reduce(bonds, principal)
+    ledger.close(bonds)
+    payment = float(ledger.column("payment")[spv.lease])
+    ledger.set_terms(spv.lease, payment=payment, maturity=m.tick, tick=m.tick)
+    assert spv.debt() == 0.0
+    m.market.used_gpu_index = 0.1  # GPUs worth little by then
+    stakes = ledger.active_ids(ContractKind.EQUITY, debtor=spv.account)
+    owners = ledger.column("creditor")[stakes].tolist()
+    held = ledger.column("principal")[stakes].tolist()
+
+    financing.alone(m, spv.sponsor.operate())  # the lab lets the lease end
+    assert not spv.lease_active()
+    spv.operate()
+    assert spv.winding_up
+    left = spv.cash + spv.market_value()  # all it has once its data centers are sold
+    assert 0 < left < sum(held)
+    assert spv.account not in m.act_on_distress()  # with no debt left, it winds up
+
+    assert spv.wound_up and spv.cash == 0.0 and spv.market_value() == 0.0
+    assert ledger.active_ids(debtor=spv.account).size == 0  # the stakes are settled
+    booked = {
+        (to, amount)
+        for origin, to, amount in zip(
+            m.trace.rows["from"], m.trace.rows["to"], m.trace.rows["amount"], strict=True
+        )
+        if origin == spv.account
+    }
+    # each owner loses its stake at cost less its share of what was left
+    expected = {(o, h - left * h / sum(held)) for o, h in zip(owners, held, strict=True)}
+    assert len(booked) == len(expected) == 2
+    for (to, amount), (owner, loss) in zip(sorted(booked), sorted(expected), strict=True):
+        assert to == owner and math.isclose(amount, loss, rel_tol=1e-9)
+    m.act_on_distress()  # a vehicle wound up does nothing more
+    assert len(m.trace.rows["from"]) == len(booked)
+    m.check_invariants()
