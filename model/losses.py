@@ -1,8 +1,10 @@
 """The hot-potato trace: one row per loss booked, and losses by holder.
 
 A loss is booked when a claim is written down because its debtor defaulted (credit
-channels), when a holder sells an asset below its carrying value (fire sale), or when the
-government pays for someone else's failure (guarantee, bailout, deposit insurance).
+channels), when a holder sells an asset below its carrying value (fire sale), when the
+government pays for someone else's failure (guarantee, bailout, deposit insurance), or
+when a sponsor pays an SPV's shortfall under its residual-value guarantee (residual
+value).
 A defaulted firm books no loss on itself: its shortfall is booked to those who held
 claims on it. Losses it had booked before it failed are partly passed on: the part that
 exceeded its equity (its negative equity at default) reaches its own creditors and is
@@ -51,6 +53,9 @@ class Channel(IntEnum):
     BAILOUT = 9
     DEPOSIT_INSURANCE = 10
     PAYABLE = 11
+    RESIDUAL_VALUE = 12
+    """A sponsor's residual-value guarantee paid when it walks away from an SPV's lease:
+    the SPV's shortfall comes back on the sponsor's books without anyone defaulting."""
 
     @property
     def label(self) -> str:

@@ -103,6 +103,7 @@ CHANNEL_COLORS = {
     "guarantee": "#393b79",
     "deposit insurance": "#7b4173",
     "bailout": "#637939",
+    "residual value": "#8c6d31",
 }
 """Colour of each loss channel (``losses.parquet``'s ``channel``), the same in every figure."""
 

@@ -171,12 +171,24 @@ class SPV(Institution):
 
     def end_lease(self) -> None:
         """Its sponsor walks away at the lease's end: it owes the SPV what the
-        residual-value guarantee covers (``guarantee_shortfall``, $B) as a bill, and the
-        lease closes (the SPV winds up, ``operate``)."""
+        residual-value guarantee covers (``guarantee_shortfall``, $B) as a bill, booked as
+        the sponsor's loss, off balance sheet (channel ``RESIDUAL_VALUE``); the lease
+        closes and the SPV winds up (``operate``). Should the sponsor fail before paying,
+        its creditors take over that loss (``LossTrace.pass_on``)."""
+        m = self.m
         guarantee = self.guarantee_shortfall()
         if guarantee > 0:
             self.sponsor.pay_bill(self.account, guarantee)
-        self.m.ledger.close([self.lease])
+            m.trace.book(
+                tick=m.tick,
+                round_=m.current_round,
+                debtor=self.account,
+                holder=self.sponsor.account,
+                channel=Channel.RESIDUAL_VALUE,
+                off_balance=True,
+                amount=guarantee,
+            )
+        m.ledger.close([self.lease])
 
     def lease_active(self) -> bool:
         return self.lease is not None and bool(self.m.ledger.column("active")[self.lease])

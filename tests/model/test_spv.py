@@ -10,6 +10,7 @@ import numpy as np
 from model import HotPotatoModel, financing
 from model.agents.spv import EQUITY_YIELD
 from model.ledger import WORLD, ContractKind
+from model.losses import Channel
 
 
 def small(**knobs) -> HotPotatoModel:
@@ -145,3 +146,25 @@ def test_a_labs_gpu_spv_winds_up_at_its_leases_end_and_pays_its_owners_what_is_l
     m.act_on_distress()  # a vehicle wound up does nothing more
     assert len(m.trace.rows["from"]) == len(booked)
     m.check_invariants()
+
+
+def test_a_sponsor_walking_away_books_the_residual_value_guarantee_it_owes_as_its_loss():
+    m = small(ai_payoff=3000.0)
+    while not any(s.lease_active() and s.debt() > 0 for s in m.spvs):
+        m.step()
+    spv = next(s for s in m.spvs if s.lease_active() and s.debt() > 0)
+    m.market.used_gpu_index = 0.1  # its data centers now cover little of its debt
+    owed = spv.guarantee_shortfall()
+    assert owed > 0
+    credit_before = m.trace.credit_losses()
+    rows = len(m.trace.rows["amount"])
+
+    spv.end_lease()
+
+    new = {k: v[rows:] for k, v in m.trace.rows.items()}
+    assert new["to"] == [spv.sponsor.account] and new["from"] == [spv.account]
+    assert new["channel"] == [Channel.RESIDUAL_VALUE] and new["off_balance"] == [True]
+    assert math.isclose(new["amount"][0], owed, rel_tol=1e-12)
+    assert m.trace.credit_losses() == credit_before  # no debtor defaulted
+    bills = m.ledger.active_ids(ContractKind.PAYABLE, debtor=spv.sponsor.account)
+    assert math.isclose(float(m.ledger.column("principal")[bills].sum()), owed, rel_tol=1e-12)
