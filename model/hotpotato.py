@@ -316,8 +316,7 @@ class HotPotatoModel(mesa.Model):
         if ledger.cash_of(account) < need - 1e-9:
             return False
         excess *= min(1.0, ledger.cash_of(account) / need)
-        ledger.transfer_many(np.full(ids.size, account), ledger.column("creditor")[ids], excess)
-        ledger.reduce(ids, excess)
+        ledger.prepay(ids, excess)
         return True
 
     def _covenant_excess(self, ids: np.ndarray) -> np.ndarray:

@@ -751,6 +751,18 @@ class Ledger:
         principal[rows] = np.maximum(before - total, 0.0)
         self._edited(ids, terms=False)
 
+    def prepay(self, ids, amount) -> None:
+        """Each contract's debtor repays ``amount`` $B of its principal to its creditor
+        ahead of schedule; contracts repaid in full are closed. Distinct ids."""
+        ids = self._contract_ids(ids)
+        amount = self._amounts(amount, ids.size)
+        c = self._cols
+        self.transfer_many(c["debtor"][ids], c["creditor"][ids], amount)
+        self.reduce(ids, amount)
+        repaid = ids[c["principal"][ids] <= 0.0]
+        if repaid.size:
+            self.close(repaid)
+
     def increase(self, ids, amount) -> None:
         """Raise the principal of contracts ``ids`` (a draw on a facility, capitalised
         interest)."""

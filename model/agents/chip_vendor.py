@@ -81,6 +81,7 @@ class ChipVendor(Institution):
                 continue
             m.ledger.transfer(o.owner, self.account, gpu)
             m.ledger.transfer(o.owner, WORLD, shell)
+            self.repay_loans_of(o, unfilled=1.0 - gw / o.gw)
             asset = m.assets.add(
                 owner=o.owner,
                 gw=gw,
@@ -89,10 +90,9 @@ class ChipVendor(Institution):
                 ordered=m.tick,
                 completed=m.tick + econ.build_months,
             )
-            if o.secured_loans:
-                # sized on the GW ordered: under rationing the covenant has the part these
-                # GW do not cover repaid this month (HotPotatoModel.cure_covenants)
-                m.ledger.set_collateral(o.secured_loans, asset)
+            live = [i for i in o.secured_loans if m.ledger.column("active")[i]]
+            if live:
+                m.ledger.set_collateral(live, asset)
             self.sales += gpu
         self.pay_bill(WORLD, self.sales * (1 - econ.chip_gross_margin))
         tightness = total / self.capacity_gw
@@ -102,22 +102,21 @@ class ChipVendor(Institution):
         if excess > 0:
             m.ledger.transfer(self.account, WORLD, 0.5 * excess)
 
-    def repay_loans_of(self, order: _Order) -> None:
-        """An order that brings no GPUs has no data center to secure its loans on: its
-        buyer repays them from the money they lent, which it still holds (it paid for
-        nothing since it borrowed this month). Like a delayed-draw loan not drawn, they
-        owe no interest. An order filled in part secures its loans on the GW filled, and
-        the covenant has the rest repaid (``HotPotatoModel.cure_covenants``)."""
-        if not order.secured_loans:
+    def repay_loans_of(self, order: _Order, unfilled: float = 1.0) -> None:
+        """The bank loans raised for an order are drawn only on the GPUs it brings, as a
+        delayed-draw loan is: its buyer repays the ``unfilled`` share of each (all of them
+        for an order that brings nothing), principal only, from the money they lent, which
+        it still holds (it paid for nothing else since it borrowed this month), as far as
+        its cash goes. What the GW filled secure then stays within the covenant."""
+        if not order.secured_loans or unfilled <= 1e-12:
             return
         ledger = self.m.ledger
         ids = np.asarray(order.secured_loans, dtype=np.int64)
-        principal = ledger.column("principal")[ids].copy()
-        ledger.transfer_many(
-            np.full(ids.size, order.owner), ledger.column("creditor")[ids], principal
-        )
-        ledger.reduce(ids, principal)
-        ledger.close(ids)
+        owed = ledger.column("principal")[ids] * min(unfilled, 1.0)
+        cash = ledger.cash_of(order.owner)
+        if owed.sum() > cash:
+            owed *= cash / owed.sum()
+        ledger.prepay(ids, owed)
 
     def annual_earnings(self) -> float:
         """Earnings run-rate from GPU sales, $B/year."""

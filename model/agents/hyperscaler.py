@@ -275,7 +275,24 @@ class Hyperscaler(Institution):
         if raised < amount and not investment_grade:
             grant = yield Request(self.account, amount - raised, "bond_hy", **bonds)
             raised += grant.amount
+        if loans:
+            raised -= self._within_loan_to_value(loans, raised)
         return raised, loans
+
+    def _within_loan_to_value(self, loans: list[int], cost: float) -> float:
+        """Banks lend no more than ``loan_to_value`` of the data center a secured loan
+        buys: when the rest of the money (spare cash, high-yield bonds) falls short, it
+        orders less and repays at once what the smaller data center cannot secure. With
+        ``cost`` the money raised for it (loans included) and ``L`` the loans, it repays
+        ``e = max(0, (L − ltv × cost) / (1 − ltv))``, so that ``L − e = ltv × (cost − e)``.
+        Returns ``e``, $B."""
+        ledger = self.m.ledger
+        ltv = self.m.econ.loan_to_value
+        principal = ledger.column("principal")[loans]
+        excess = max(0.0, (float(principal.sum()) - ltv * cost) / (1.0 - ltv))
+        if excess > 0:
+            ledger.prepay(loans, principal * (excess / float(principal.sum())))
+        return excess
 
     def _bank_loan(self, amount: float, rate: float, *, secured: bool) -> Request:
         """A request for a term loan of ``amount`` $B at ``rate``: one to an

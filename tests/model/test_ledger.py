@@ -1181,3 +1181,17 @@ def test_mutators_refuse_unknown_contract_ids(method):
             ledger.close([5])
         else:
             getattr(ledger, method)([5], [0.0])
+
+
+def test_prepay_pays_the_creditor_lowers_the_principal_and_closes_what_is_repaid():
+    ledger = Ledger()
+    debtor = ledger.open_account("borrower", Sector.HYPERSCALER)
+    creditor = ledger.open_account("bank", Sector.BANK)
+    ledger.transfer(WORLD, debtor, 10.0)
+    loan = {"creditor": creditor, "debtor": debtor, "kind": ContractKind.LOAN, "rate": 0.05}
+    a = ledger.add(**loan, principal=4.0, start=0, maturity=60)
+    b = ledger.add(**loan, principal=3.0, start=0, maturity=60)
+    ledger.prepay([a, b], [1.0, 3.0])
+    assert ledger.cash_of(debtor) == 6.0 and ledger.cash_of(creditor) == 4.0
+    assert ledger.column("principal")[a] == 3.0 and ledger.column("active")[a]
+    assert ledger.column("principal")[b] == 0.0 and not ledger.column("active")[b]

@@ -438,3 +438,37 @@ def test_a_data_center_with_spent_gpus_draws_no_power_and_its_connection_goes_to
     assert not a["powered"][spent] and not a["queued"][spent]
     assert a["powered"][live] and a["powered"][new] and m.grid.stranded_gw() == 0.0
     assert math.isclose(m.pay_power(firm.account), monthly_bill(0.75 * capacity, price))
+
+
+def test_a_secured_build_loan_is_no_more_than_loan_to_value_of_what_it_buys():
+    """With no spare cash and no high-yield buyer, a firm below investment grade has none
+    of the rest of the price: it orders only what the loan's share of the price covers."""
+    m = HotPotatoModel(seed=0, check_invariants=True)
+    neocloud = m.hyperscalers[4]
+    m.ledger.transfer(neocloud.account, WORLD, neocloud.spare_cash())
+    for fund in m.funds:  # no fund buys its bonds
+        fund.capacity_for_ai = lambda: 0.0
+    funded, loans = financing.alone(m, neocloud.finance(10.0))
+    lent = float(m.ledger.column("principal")[loans].sum())
+    assert lent <= m.econ.loan_to_value * funded * (1 + 1e-12)
+
+
+def test_under_rationing_the_loans_of_an_order_are_drawn_only_on_the_gw_filled():
+    """The part of an order the vendor cannot fill brings no collateral: the loans raised
+    for it are repaid at once, so what is filled stays within the covenant and nothing is
+    left for a covenant cure to repay."""
+    m = HotPotatoModel(seed=0, check_invariants=True)
+    vendor = m.chip_vendor
+    neocloud = m.hyperscalers[4]
+    cost = vendor.price_per_gw + m.econ.shell_cost_per_gw
+    funded, loans = financing.alone(m, neocloud.finance(10.0))
+    lent = float(m.ledger.column("principal")[loans].sum())
+    assert lent > 0
+    ordered = funded / cost
+    vendor.order(m.hyperscalers[0].account, 2 * vendor.capacity_gw - ordered)  # fills half
+    vendor.order(neocloud.account, ordered, secured_loans=loans)
+    vendor.fill_orders()
+    owed = float(m.ledger.column("principal")[loans].sum())
+    assert owed == pytest.approx(lent / 2, rel=1e-9)
+    assert (facilities_within_covenant(m, neocloud.account) >= -1e-9).all()
+    m.check_invariants()
