@@ -7,12 +7,13 @@
    is everybody paying in full and is not solved.
 2. A debtor that pays less than it owes has defaulted. The defaulters of a round are
    resolved together, stage by stage (``resolve``), so their order does not matter:
-   their data centers are sold into the used-GPU market (a fire sale that lowers the
-   price of every GPU), their financial claims are sold to the rest of the economy at a
-   haircut, and the proceeds go first to loans secured on the assets sold (each asset's
-   pro rata to the loans it secures), then pro rata to senior claims (debt, lease damages
-   capped at 12 months of rent and, on an SPV's lease, the shortfall of its lenders that
-   the residual-value guarantee covers), then to equity.
+   their data centers are sold into the used-GPU market (a fire sale: the GW sold lower
+   the price of every GPU, once for the round), their financial claims are sold to the
+   rest of the economy at a haircut, and the proceeds go first to loans secured on the
+   assets sold (each asset's pro rata to the loans it secures), then pro rata to senior
+   claims (debt, lease damages capped at 12 months of rent and, on an SPV's lease, the
+   shortfall of its lenders that the residual-value guarantee covers at that price),
+   then to equity.
    Each holder's shortfall on a carried claim is one row of the loss trace; where the
    government guaranteed the claim it pays the shortfall and holds the loss instead.
 3. The fall in GPU prices, the losses and the margin calls are then checked: GPU-backed
@@ -74,7 +75,7 @@ def settle(m: HotPotatoModel) -> int:
     new_defaults |= m.act_on_distress()
     while new_defaults and depth < MAX_ROUNDS:
         depth += 1
-        m.fire_sale(resolve(m, new_defaults, depth))
+        resolve(m, new_defaults, depth)
         new_defaults = m.act_on_distress() - m.defaulted
     return depth
 
@@ -149,12 +150,15 @@ def resolve(m: HotPotatoModel, accounts: int | Iterable[int], round_: int) -> fl
 
     Each stage runs for all of them before the next, so the order in which they are
     taken does not matter: what each lost before and could not absorb (its negative
-    equity) passes to its creditors; their data centers are sold; the claims they hold,
-    on one another too, are sold to the rest of the economy and the leases they provide
-    end, but for an SPV's lease to a sponsor failing with it, its claim on the sponsor's
-    estate; then each pays its own claimants by priority, sponsors before SPVs, so that
-    an SPV pays its own from what its sponsor's estate paid it, whichever was found to
-    default first."""
+    equity) passes to its creditors; their data centers are sold at market value; the GW
+    sold lower the used-GPU price (``HotPotatoModel.fire_sale``), once for the round;
+    the claims they hold, on one another too, are sold to the rest of the
+    economy and the leases they provide end, but for an SPV's lease to a sponsor failing
+    with it, its claim on the sponsor's estate; then each pays its own claimants by
+    priority, sponsors before SPVs, so that an SPV pays its own from what its sponsor's
+    estate paid it, whichever was found to default first. The residual-value guarantee
+    an SPV claims is valued at the price after the round's sales, what its data centers
+    would fetch now."""
     accounts = sorted({accounts} if isinstance(accounts, int) else set(accounts))
     accounts = [a for a in accounts if a not in m.defaulted]
     equity, debt, names = m.equity(), m.ledger.liabilities(), m.ledger.names
@@ -166,11 +170,13 @@ def resolve(m: HotPotatoModel, accounts: int | Iterable[int], round_: int) -> fl
         m.trace.pass_on(account, negative[account])
         m.mark_defaulted(account, round_)
     sales = {account: _sell_real_assets(m, account) for account in accounts}
+    sold_gw = float(sum(gw for gw, _ in sales.values()))
+    m.fire_sale(sold_gw)
     for account in accounts:
         _sell_claims_held(m, account, accounts)
     for account in sorted(accounts, key=lambda a: m.sector_of(a) == Sector.SPV):
         _pay_claimants(m, account, sales[account][1], round_)
-    return float(sum(gw for gw, _ in sales.values()))
+    return sold_gw
 
 
 def _sell_real_assets(m: HotPotatoModel, account: int) -> tuple[float, dict[int, float]]:

@@ -206,9 +206,9 @@ def test_a_fire_sale_marks_down_a_second_lenders_collateral_and_tips_it_over():
         m, m.cure_covenants(second.account)
     )  # 65 <= 0.7 * 100: within its covenant
     # the first borrower fails; its 2 GW are dumped on a market 3 GW deep
-    settle_depth = resolve(m, first.account, 1)
-    assert settle_depth == 2.0
-    m.market.used_gpu_index *= math.exp(-2.0 / m.econ.fire_sale_depth_gw)
+    index = m.market.used_gpu_index
+    assert resolve(m, first.account, 1) == 2.0
+    assert math.isclose(m.market.used_gpu_index, index * math.exp(-2.0 / m.econ.fire_sale_depth_gw))
     # GPUs 70 * 0.51 + shell 30 = 66: 0.7 * 66 = 46 < 65, and the neocloud has no cash,
     # no cash flow and so no lender to cure it
     value = float(m.market_values()[ledger.column("collateral")[ledger.active_ids()][-1]])
@@ -602,4 +602,26 @@ def test_an_spv_failing_with_its_sponsor_claims_the_lease_damages_and_the_guaran
     left_for_owners = cash + market_value + guarantee + damages - 16.0
     owners_lost = sum(r["amount"] for r in rows(m) if r["from"] == spv.account)
     assert math.isclose(owners_lost, max(0.0, equity - left_for_owners), rel_tol=1e-9)
+    m.check_invariants()
+
+
+def test_the_guarantee_a_failing_sponsor_owes_is_valued_after_its_own_fire_sale():
+    """The sponsor's 2 GW sold in its default lower the used-GPU price before its SPV's
+    claim is valued: the guarantee covers the lenders' shortfall at what the SPV's data
+    centers would fetch after that sale, not before it."""
+    m, hs, spv = sponsored_spv(1.0, 10.0)  # shortfall 16 − 1 − 10 = 5 at today's price
+    strip(m, hs.account)
+    data_center(m, hs.account, 2.0)
+    m.ledger.transfer(WORLD, hs.account, 100.0)  # an estate that pays every claim
+    damages = 12 * float(m.ledger.column("payment")[spv.lease])
+    index = m.market.used_gpu_index
+    after = index * math.exp(-2.0 / m.econ.fire_sale_depth_gw)
+    m.market.used_gpu_index = after
+    guarantee = min(9.6, 16.0 - 1.0 - spv.market_value())
+    m.market.used_gpu_index = index
+    assert guarantee > 5.0 + 1.0
+    before = spv.cash
+    assert resolve(m, hs.account, 1) == 2.0
+    assert math.isclose(m.market.used_gpu_index, after)
+    assert math.isclose(spv.cash - before, damages + guarantee, rel_tol=1e-9)
     m.check_invariants()
