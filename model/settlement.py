@@ -9,11 +9,11 @@
    resolved together, stage by stage (``resolve``), so their order does not matter:
    their data centers are sold into the used-GPU market (a fire sale: the GW sold lower
    the price of every GPU, once for the round), their financial claims are sold to the
-   rest of the economy at a haircut, and the proceeds go first to loans secured on the
-   assets sold (each asset's pro rata to the loans it secures), then pro rata to senior
-   claims (debt, lease damages capped at 12 months of rent and, on an SPV's lease, the
-   shortfall of its lenders that the residual-value guarantee covers at that price),
-   then to equity.
+   rest of the economy at a haircut on what they are worth at that price, and the
+   proceeds go first to loans secured on the assets sold (each asset's pro rata to the
+   loans it secures), then pro rata to senior claims (debt, lease damages capped at 12
+   months of rent and, on an SPV's lease, the shortfall of its lenders that the
+   residual-value guarantee covers at that price), then to equity.
    Each holder's shortfall on a carried claim is one row of the loss trace; where the
    government guaranteed the claim it pays the shortfall and holds the loss instead.
 3. The fall in GPU prices, the losses and the margin calls are then checked: GPU-backed
@@ -46,7 +46,8 @@ if TYPE_CHECKING:
 __all__ = ["settle", "resolve"]
 
 CLAIM_HAIRCUT = 0.2
-"""Discount at which a defaulter's financial claims are sold to the rest of the economy."""
+"""Discount on what they are worth at which a defaulter's financial claims are sold to the
+rest of the economy."""
 LEASE_DAMAGE_MONTHS = 12
 """Lessor's claim in a tenant's default: at most this many months of rent (US §502(b)(6))."""
 MAX_ROUNDS = 100
@@ -152,7 +153,7 @@ def resolve(m: HotPotatoModel, accounts: int | Iterable[int], round_: int) -> fl
     taken does not matter: what each lost before and could not absorb (its negative
     equity) passes to its creditors; their data centers are sold at market value; the GW
     sold lower the used-GPU price (``HotPotatoModel.fire_sale``), once for the round;
-    the claims they hold, on one another too, are sold to the rest of the
+    at that price the claims they hold, on one another too, are sold to the rest of the
     economy and the leases they provide end, but for an SPV's lease to a sponsor failing
     with it, its claim on the sponsor's estate; then each pays its own claimants by
     priority, sponsors before SPVs, so that an SPV pays its own from what its sponsor's
@@ -172,8 +173,9 @@ def resolve(m: HotPotatoModel, accounts: int | Iterable[int], round_: int) -> fl
     sales = {account: _sell_real_assets(m, account) for account in accounts}
     sold_gw = float(sum(gw for gw, _ in sales.values()))
     m.fire_sale(sold_gw)
+    stake_values = _stake_values(m, accounts)
     for account in accounts:
-        _sell_claims_held(m, account, accounts)
+        _sell_claims_held(m, account, accounts, stake_values)
     for account in sorted(accounts, key=lambda a: m.sector_of(a) == Sector.SPV):
         _pay_claimants(m, account, sales[account][1], round_)
     return sold_gw
@@ -187,13 +189,43 @@ def _sell_real_assets(m: HotPotatoModel, account: int) -> tuple[float, dict[int,
     return m.sell_data_centers(account, owned), proceeds
 
 
-def _sell_claims_held(m: HotPotatoModel, account: int, co_defaulters: list[int]) -> None:
-    """Sell the claims it holds to the rest of the economy at a haircut (claims on the
-    rest of the economy are redeemed at par); the leases and compute contracts it
-    provides end (a failed lessor delivers nothing), except an SPV lease to a sponsor
-    among its ``co_defaulters``: the sponsor's default ends it, with the lease damages
-    and the residual-value guarantee the SPV claims on the sponsor's estate
-    (``_pay_claimants``), as if the SPV had not failed with it."""
+def _stake_values(m: HotPotatoModel, co_defaulters: list[int]) -> np.ndarray:
+    """What a stake of 1 at cost in each account is worth now, $B per $B paid in, at most
+    1: its owners' share of its equity at market value (its cash and carried claims, its
+    data centers at market value, less its debt), 0 if that is not positive or the
+    account fails in this round (``co_defaulters``).
+
+    The stakes on the ledger (``P``, at cost) own ``ΣP / max(ΣP, book equity)`` of it:
+    all of it while its book equity is no more than they paid in (a lab, an SPV), else the
+    part of its book equity they paid (the rest belongs to owners not on the ledger, such
+    as a listed firm's shareholders). So a stake is worth
+    ``min(1, max(equity at market value, 0) / max(ΣP, book equity))`` per $B of cost."""
+    ledger = m.ledger
+    n = ledger.n_accounts
+    book = m.equity()
+    at_market = book - m.real_assets() + m.assets.by_owner(m.market_values(), n)
+    stakes = ledger.active_ids(ContractKind.EQUITY)
+    paid_in = np.bincount(
+        ledger.column("debtor")[stakes], weights=ledger.column("principal")[stakes], minlength=n
+    )
+    owned = np.maximum(paid_in, book)
+    value = np.zeros(n)
+    np.divide(np.maximum(at_market, 0.0), owned, out=value, where=owned > 0)
+    value[list(co_defaulters)] = 0.0
+    return np.minimum(value, 1.0)
+
+
+def _sell_claims_held(
+    m: HotPotatoModel, account: int, co_defaulters: list[int], stake_values: np.ndarray
+) -> None:
+    """Sell the claims it holds to the rest of the economy at ``1 − CLAIM_HAIRCUT`` of
+    what they are worth: debt at its carrying amount, a stake at its share of its
+    issuer's equity at market value (``stake_values``, per $B of cost; 0 in an issuer
+    failing with it). Claims on the rest of the economy are redeemed at par. The leases
+    and compute contracts it provides end (a failed lessor delivers nothing), except an
+    SPV lease to a sponsor among its ``co_defaulters``: the sponsor's default ends it,
+    with the lease damages and the residual-value guarantee the SPV claims on the
+    sponsor's estate (``_pay_claimants``), as if the SPV had not failed with it."""
     ledger = m.ledger
     held = _claims_for_sale(ledger, account, co_defaulters)
     carried = ledger.carried()[held] if held.size else np.zeros(0)
@@ -205,11 +237,16 @@ def _sell_claims_held(m: HotPotatoModel, account: int, co_defaulters: list[int])
         ledger.reduce(held[on_world], carried[on_world])
         ledger.close(held[on_world])
         held, carried = held[~on_world], carried[~on_world]
-    if held.size:
-        sale = float(carried.sum()) * (1 - CLAIM_HAIRCUT)
-        ledger.reassign(held, WORLD, basis=1 - CLAIM_HAIRCUT)
-        if sale > 0:
-            ledger.transfer(WORLD, account, sale)
+    if held.size == 0:
+        return
+    is_stake = ledger.column("kind")[held] == KindCode.EQUITY
+    worth = np.where(is_stake, stake_values[ledger.column("debtor")[held]], 1.0)
+    price = (1 - CLAIM_HAIRCUT) * worth  # per $B of principal
+    for basis in np.unique(price).tolist():
+        ledger.reassign(held[price == basis], WORLD, basis=basis)
+    sale = float((carried * price).sum())
+    if sale > 0:
+        ledger.transfer(WORLD, account, sale)
 
 
 def _claims_for_sale(ledger: Ledger, account: int, co_defaulters: list[int]) -> np.ndarray:

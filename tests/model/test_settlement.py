@@ -625,3 +625,34 @@ def test_the_guarantee_a_failing_sponsor_owes_is_valued_after_its_own_fire_sale(
     assert math.isclose(m.market.used_gpu_index, after)
     assert math.isclose(spv.cash - before, damages + guarantee, rel_tol=1e-9)
     m.check_invariants()
+
+
+@pytest.mark.parametrize(
+    ("cash", "market_value", "together"),
+    [
+        (0.0, 6.0, False),  # the SPV is insolvent at market value: its stakes are worth 0
+        (6.0, 12.0, False),  # equity at market value 6 + 12 − 16 = 2 for stakes of more
+        (6.0, 12.0, True),  # the SPV fails with its sponsor: its stakes are worth 0
+    ],
+)
+def test_a_failing_sponsors_stake_in_its_spv_is_sold_at_what_it_is_worth(
+    cash, market_value, together
+):
+    m, hs, spv = sponsored_spv(cash, market_value)
+    strip(m, hs.account)
+    ledger = m.ledger
+    stake = ledger.add(
+        creditor=hs.account, debtor=spv.account, kind=ContractKind.EQUITY, principal=2.0
+    )
+    stakes = ledger.active_ids(ContractKind.EQUITY, debtor=spv.account)
+    paid_in = float(ledger.column("principal")[stakes].sum())
+    assert not [i for i in ledger.active_ids(creditor=spv.account) if ledger.carried()[i]]
+    at_market = spv.cash + spv.market_value() - spv.debt()
+    worth = 0.0 if together else 2.0 * max(at_market, 0.0) / max(paid_in, m.equity_of(spv.account))
+    assert worth < 2.0 * 0.5
+    resolve(m, {hs.account, spv.account} if together else hs.account, 1)
+    # the rest of the economy bought it at 80% of its worth, not of its cost
+    assert ledger.column("creditor")[stake] == WORLD
+    paid = float(ledger.column("basis")[stake]) * 2.0
+    assert math.isclose(paid, 0.8 * worth, abs_tol=1e-12)
+    m.check_invariants()
