@@ -877,18 +877,23 @@ class HotPotatoModel(mesa.Model):
 
     def sell_data_centers(self, owner: int, ids: np.ndarray) -> float:
         """Sell data centers to the rest of the economy at market value (the gap below book
-        value reaches the seller's claimants as lower recoveries). Returns GW sold."""
+        value reaches the seller's claimants as lower recoveries). Returns the GW sold
+        with GPUs within their economic life, those that move the used-GPU price (spent
+        GPUs are worth nothing and add no supply)."""
         if ids.size == 0:
             return 0.0
         value = float(self.market_values()[ids].sum())
-        gw = float(self.assets["gw"][ids].sum())
+        life = 12 * self.params.gpu_economic_life_years
+        alive = self.assets.gpu_age(self.tick)[ids] < life
+        gw = float(self.assets["gw"][ids][alive].sum())
         self.ledger.transfer(WORLD, owner, value)
         self.assets.set("active", ids, False)
         return gw
 
     def fire_sale(self, gw: float) -> None:
-        """``gw`` of GPUs sold at once lower the used-GPU price by one impact
-        (``model.markets.gpu.fire_sale_impact``) and count in this month's fire sales."""
+        """``gw`` of GPUs within their economic life sold at once lower the used-GPU
+        price by one impact (``model.markets.gpu.fire_sale_impact``) and count in this
+        month's fire sales."""
         if gw > 0:
             self.market.used_gpu_index *= fire_sale_impact(gw, self.econ.fire_sale_depth_gw)
             self.market.fire_sale_gw += gw

@@ -7,13 +7,14 @@
    is everybody paying in full and is not solved.
 2. A debtor that pays less than it owes has defaulted. The defaulters of a round are
    resolved together, stage by stage (``resolve``), so their order does not matter:
-   their data centers are sold into the used-GPU market (a fire sale: the GW sold lower
-   the price of every GPU, once for the round), their financial claims are sold to the
-   rest of the economy at a haircut on what they are worth at that price, and the
-   proceeds go first to loans secured on the assets sold (each asset's pro rata to the
-   loans it secures), then pro rata to senior claims (debt, lease damages capped at 12
-   months of rent and, on an SPV's lease, the shortfall of its lenders that the
-   residual-value guarantee covers at that price), then to equity.
+   their data centers are sold into the used-GPU market (a fire sale: the GW with GPUs
+   within their economic life lower the price of every GPU, once for the round), their
+   financial claims are sold to the rest of the economy at a haircut on what they are
+   worth at that price, and the proceeds go first to loans secured on the assets sold
+   (each asset's pro rata to the loans it secures), then pro rata to senior claims
+   (debt, lease damages capped at 12 months of rent and, on an SPV's lease, the
+   shortfall of its lenders that the residual-value guarantee covers at that price),
+   then to equity.
    Each holder's shortfall on a carried claim is one row of the loss trace; where the
    government guaranteed the claim it pays the shortfall and holds the loss instead.
 3. The fall in GPU prices, the losses and the margin calls are then checked: GPU-backed
@@ -147,7 +148,7 @@ def _close_finished(m: HotPotatoModel) -> None:
 
 def resolve(m: HotPotatoModel, accounts: int | Iterable[int], round_: int) -> float:
     """Resolve the defaults of ``accounts``, the co-defaulters of one cascade round;
-    returns the GW of GPUs they fire-sold.
+    returns the GW of GPUs within their economic life they fire-sold.
 
     Each stage runs for all of them before the next, so the order in which they are
     taken does not matter: what each lost before and could not absorb (its negative
@@ -183,7 +184,8 @@ def resolve(m: HotPotatoModel, accounts: int | Iterable[int], round_: int) -> fl
 
 def _sell_real_assets(m: HotPotatoModel, account: int) -> tuple[float, dict[int, float]]:
     """Fire-sell its data centers to the rest of the economy at market value; returns
-    the GW sold and the proceeds of each data center."""
+    the GW sold with GPUs within their economic life and the proceeds of each data
+    center."""
     owned = np.flatnonzero(m.assets["active"] & (m.assets["owner"] == account))
     proceeds = dict(zip(owned.tolist(), m.market_values()[owned].tolist(), strict=True))
     return m.sell_data_centers(account, owned), proceeds

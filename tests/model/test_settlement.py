@@ -656,3 +656,22 @@ def test_a_failing_sponsors_stake_in_its_spv_is_sold_at_what_it_is_worth(
     paid = float(ledger.column("basis")[stake]) * 2.0
     assert math.isclose(paid, 0.8 * worth, abs_tol=1e-12)
     m.check_invariants()
+
+
+def test_gpus_past_their_economic_life_move_no_used_gpu_price():
+    """A data center whose GPUs are spent sells for its shell alone and adds no supply to
+    the used-GPU market; one with GPUs in use does."""
+    m = small()
+    life = 12 * m.params.gpu_economic_life_years
+    spent, working = m.hyperscalers[0], m.labs[0]
+    for owner in (spent, working):
+        strip(m, owner.account)
+    old = data_center(m, spent.account, 2.0)
+    m.assets.set("completed", [old], -life)
+    data_center(m, working.account, 1.0)
+    index = m.market.used_gpu_index
+    assert resolve(m, spent.account, 1) == 0.0
+    assert m.market.used_gpu_index == index and m.market.fire_sale_gw == 0.0
+    assert resolve(m, working.account, 2) == 1.0
+    assert math.isclose(m.market.used_gpu_index, index * math.exp(-1.0 / m.econ.fire_sale_depth_gw))
+    m.check_invariants()
