@@ -676,9 +676,7 @@ class HotPotatoModel(mesa.Model):
         return out
 
     def compute_providers(self) -> list[Hyperscaler]:
-        return [
-            h for h in self.hyperscalers if not self.is_defaulted(h) and h.profile.lab_weight > 0
-        ]
+        return [h for h in self.hyperscalers if not self.is_defaulted(h) and h.lab_weight > 0]
 
     def vendor_stakes(self, lab: int) -> float:
         """Chip vendor's equity stakes in ``lab``, $B."""

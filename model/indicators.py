@@ -34,9 +34,7 @@ class Recorder:
         self._earnings: dict[int, float] = {}
         self.caps0 = {m.chip_vendor.account: m.econ.vendor_shares_value}
         for h in m.hyperscalers:
-            self.caps0[h.account] = (
-                h.profile.shares_value * h.share / max(h.profile.ai_share, 1e-12)
-            )
+            self.caps0[h.account] = h.profile.shares_value * h.portion
         self.index_base = sum(self.caps0.values())
         self._named_accounts: tuple[int, tuple[tuple[str, int], ...]] = (0, ())
 

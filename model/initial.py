@@ -49,8 +49,7 @@ def build_economy(m: HotPotatoModel) -> None:
         fund.loan_size = prof.nav_loan / k
     banks = [Bank(m, f"Bank {i + 1}") for i in range(p.n_banks)]
     hyperscalers = [
-        Hyperscaler(m, prof, prof.ai_share / k)
-        for prof, k in _cycle(econ.hyperscalers, p.n_hyperscalers)
+        Hyperscaler(m, prof, 1 / k) for prof, k in _cycle(econ.hyperscalers, p.n_hyperscalers)
     ]
     lab_profiles = _cycle(econ.labs, p.n_labs)
     labs = [
@@ -105,8 +104,8 @@ def build_economy(m: HotPotatoModel) -> None:
                 )
                 bank_ai[b.account] += x
 
-    providers = [h for h in hyperscalers if h.profile.lab_weight > 0]
-    total_weight = sum(h.profile.lab_weight for h in providers)
+    providers = [h for h in hyperscalers if h.lab_weight > 0]
+    total_weight = sum(h.lab_weight for h in providers)
     for (prof, k), lab in zip(lab_profiles, labs, strict=True):
         ledger.transfer(WORLD, lab.account, prof.cash / k)
         ledger.add(
@@ -124,7 +123,7 @@ def build_economy(m: HotPotatoModel) -> None:
             )
         for h in providers:
             for total, start in ((prof.compute_gw, 0), (prof.compute_gw_2025, BUILDING_DONE)):
-                gw = total / k * h.profile.lab_weight / total_weight
+                gw = total / k * h.lab_weight / total_weight
                 if gw <= 0:
                     continue
                 rent = econ.legacy_compute_rent

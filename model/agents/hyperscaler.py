@@ -55,10 +55,15 @@ class Hyperscaler(Institution):
 
     sector = Sector.HYPERSCALER
 
-    def __init__(self, model, profile: HyperscalerProfile, share: float) -> None:
+    def __init__(self, model, profile: HyperscalerProfile, portion: float = 1.0) -> None:
         super().__init__(model, profile.name)
         self.profile = profile
-        self.share = share
+        self.portion = portion
+        """The part of its calibrated profile this firm is: 1, or 1/k when ``n_hyperscalers``
+        repeats the profile k times (its share, balance sheet and cash flows are split)."""
+        self.share = profile.ai_share * portion
+        self.lab_weight = profile.lab_weight * self.portion
+        """Its weight among the providers a lab contracts compute from."""
         self.ai_revenue = 0.0
         """Own AI revenue booked this month, $B."""
         self.noise = 0.0
@@ -73,7 +78,7 @@ class Hyperscaler(Institution):
     @property
     def core_cash_flow(self) -> float:
         """Core operating cash flow this month, $B/month."""
-        return self.profile.core_cash_flow / 12.0 * 1.006**self.m.tick
+        return self.portion * self.profile.core_cash_flow / 12.0 * 1.006**self.m.tick
 
     def buffer(self) -> float:
         """Cash it keeps: three months of core cash flow and of everything it owes monthly

@@ -105,7 +105,7 @@ class AILab(Institution):
         providers = m.compute_providers()
         if not providers:
             return
-        weights = [p.profile.lab_weight for p in providers]
+        weights = [p.lab_weight for p in providers]
         total = sum(weights)
         # what a provider will build does not depend on the contracts signed with the others
         # (they are owed by this lab and paid to them), so all are asked before signing

@@ -472,3 +472,17 @@ def test_under_rationing_the_loans_of_an_order_are_drawn_only_on_the_gw_filled()
     assert owed == pytest.approx(lent / 2, rel=1e-9)
     assert (facilities_within_covenant(m, neocloud.account) >= -1e-9).all()
     m.check_invariants()
+
+
+def test_a_repeated_hyperscaler_profile_splits_its_cash_flow_weight_and_value():
+    """Ten hyperscalers repeat each of the five calibrated profiles twice: each copy is
+    half the firm, so the economy's totals are those of the five."""
+    five, ten = HotPotatoModel(seed=0), HotPotatoModel(seed=0, n_hyperscalers=10)
+    for name in {h.name for h in five.hyperscalers}:
+        one = [h for h in five.hyperscalers if h.name == name]
+        two = [h for h in ten.hyperscalers if h.name == name]
+        assert len(one) == 1 and len(two) == 2
+        for what in ("core_cash_flow", "lab_weight", "share"):
+            total = sum(getattr(h, what) for h in two)
+            assert total == pytest.approx(getattr(one[0], what), rel=1e-12), (name, what)
+    assert ten.recorder.index_base == pytest.approx(five.recorder.index_base, rel=1e-12)
