@@ -233,8 +233,9 @@ class SPV(Institution):
     def repay_all(self) -> float:
         """Sell the data centers to the rest of the economy, repay all debt (if any is
         left), and pay what is left to the equity holders; their shortfall on the stake
-        at cost is their loss. The vehicle is then wound up. Returns the GW sold (their
-        price impact is the caller's, once for all sellers)."""
+        at cost is their loss. The vehicle is then wound up. Returns the GW sold whose
+        GPUs are within their economic life (``HotPotatoModel.sell_data_centers``): their
+        price impact is the caller's, once for all sellers."""
         m = self.m
         ledger = m.ledger
         owned = np.flatnonzero(m.assets["active"] & (m.assets["owner"] == self.account))
