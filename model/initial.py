@@ -52,9 +52,7 @@ def build_economy(m: HotPotatoModel) -> None:
         Hyperscaler(m, prof, 1 / k) for prof, k in _cycle(econ.hyperscalers, p.n_hyperscalers)
     ]
     lab_profiles = _cycle(econ.labs, p.n_labs)
-    labs = [
-        AILab(m, prof, prof.share / k, largest=(i == 0)) for i, (prof, k) in enumerate(lab_profiles)
-    ]
+    labs = [AILab(m, prof, 1 / k, largest=(i == 0)) for i, (prof, k) in enumerate(lab_profiles)]
 
     # what each fund and bank must hold besides its liquid book
     fund_ai = {f.account: 0.0 for f in funds}

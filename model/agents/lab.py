@@ -45,16 +45,24 @@ class AILab(Institution):
     rating = "B"
     """Loss-making and private: priced as high yield."""
 
-    def __init__(self, model, profile: LabProfile, share: float, largest: bool) -> None:
+    def __init__(self, model, profile: LabProfile, portion: float, largest: bool) -> None:
         super().__init__(model, profile.name)
         self.profile = profile
-        self.share = share
+        self.portion = portion
+        """The part of its calibrated profile this lab is: 1, or 1/k when ``n_labs`` repeats
+        the profile k times (its share, balance sheet and costs are split)."""
+        self.share = profile.share * portion
         self.largest = largest
         self.vendor_financed_gw = 0.0
         self.revenue = 0.0
         """Revenue booked this month, $B (kept for the lab's own planning)."""
         self.noise = 0.0
         """This month's standard normal demand shock (drawn in tick step 1)."""
+
+    def fixed_costs(self) -> float:
+        """Fixed operating costs this month (staff, research, overheads), $B: growing 2%
+        a month, to at most 8 times their 2025 level."""
+        return self.portion * self.profile.opex_fixed * min(1.02**self.m.tick, 8.0)
 
     # ----------------------------------------------------------------- step 2
     def operate(self) -> Decision:
@@ -70,7 +78,7 @@ class AILab(Institution):
         m.ledger.transfer(WORLD, self.account, self.revenue)
         m.market.realised_revenue += self.revenue
         m.market.demand_seen += demand
-        opex = self.profile.opex_fixed * min(1.02**m.tick, 8.0) + VARIABLE_COST * self.revenue
+        opex = self.fixed_costs() + VARIABLE_COST * self.revenue
         self.pay_bill(WORLD, opex)  # a bill: leaves the GW it has under contract as they are
         self.contract_compute(have)
         yield from self.raise_money(opex)

@@ -486,3 +486,15 @@ def test_a_repeated_hyperscaler_profile_splits_its_cash_flow_weight_and_value():
             total = sum(getattr(h, what) for h in two)
             assert total == pytest.approx(getattr(one[0], what), rel=1e-12), (name, what)
     assert ten.recorder.index_base == pytest.approx(five.recorder.index_base, rel=1e-12)
+
+
+def test_a_repeated_lab_profile_splits_its_share_and_fixed_costs():
+    three, six = HotPotatoModel(seed=0), HotPotatoModel(seed=0, n_labs=6)
+    for name in {lab.name for lab in three.labs}:
+        one = [lab for lab in three.labs if lab.name == name]
+        two = [lab for lab in six.labs if lab.name == name]
+        assert len(one) == 1 and len(two) == 2
+        for what in ("share", "fixed_costs"):
+            value = [getattr(lab, what) for lab in (*one, *two)]
+            value = [v() if callable(v) else v for v in value]
+            assert value[1] + value[2] == pytest.approx(value[0], rel=1e-12), (name, what)
