@@ -38,7 +38,8 @@ class MarketState:
     spread_ig: float = 0.0078
     spread_hy: float = 0.029
     default_rate: float = 0.0
-    """Share of AI-related debt defaulted over the last 12 months."""
+    """Annual rate of credit losses on AI-related debt the credit market prices, with a
+    fading memory (``model.crash.CrashDetector.default_rate``)."""
     ai_index: float = 1.0
     ai_index_peak: float = 1.0
     index_history: list[float] = field(default_factory=list)
