@@ -232,8 +232,9 @@ class SPV(Institution):
 
     def repay_all(self) -> float:
         """Sell the data centers to the rest of the economy, repay all debt (if any is
-        left), and pay what is left to the equity holders; their shortfall on the stake
-        at cost is their loss. The vehicle is then wound up. Returns the GW sold whose
+        left), and pay what is left to the equity holders; their shortfall on what they
+        paid for their stakes (at cost, or the price paid to a failed owner) is their
+        loss. The vehicle is then wound up. Returns the GW sold whose
         GPUs are within their economic life (``HotPotatoModel.sell_data_centers``): their
         price impact is the caller's, once for all sellers."""
         m = self.m
@@ -252,11 +253,14 @@ class SPV(Institution):
         stakes = mine[kind == KindCode.EQUITY]
         held = ledger.column("principal")[stakes].copy()
         holders = ledger.column("creditor")[stakes]
+        # what each holder paid for its stake: its cost, or less for one bought from a
+        # failed owner (``basis``)
+        cost = held * ledger.column("basis")[stakes]
         left = max(self.cash, 0.0)
         if held.sum() > 0:
             paid = held / held.sum() * left
             ledger.transfer_many(np.full(stakes.size, self.account), holders, paid)
-            for holder, stake, got in zip(holders, held, paid, strict=True):
+            for holder, lost in zip(holders, np.maximum(cost - paid, 0.0), strict=True):
                 m.trace.book(
                     tick=m.tick,
                     round_=m.current_round,
@@ -264,7 +268,7 @@ class SPV(Institution):
                     holder=int(holder),
                     channel=Channel.EQUITY,
                     off_balance=True,
-                    amount=max(0.0, float(stake - got)),
+                    amount=float(lost),
                 )
             ledger.reduce(stakes, held)
         elif left > 0:

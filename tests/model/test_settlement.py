@@ -628,33 +628,72 @@ def test_the_guarantee_a_failing_sponsor_owes_is_valued_after_its_own_fire_sale(
 
 
 @pytest.mark.parametrize(
-    ("cash", "market_value", "together"),
+    ("cash", "market_value", "leased", "together"),
     [
-        (0.0, 6.0, False),  # the SPV is insolvent at market value: its stakes are worth 0
-        (6.0, 12.0, False),  # equity at market value 6 + 12 − 16 = 2 for stakes of more
-        (6.0, 12.0, True),  # the SPV fails with its sponsor: its stakes are worth 0
+        (0.0, 6.0, False, False),  # no lease, insolvent at market value: worth 0
+        (6.0, 12.0, False, False),  # no lease, equity at market value 6 + 12 − 16 = 2
+        (0.0, 6.0, True, False),  # its lease runs: worth its book equity, not market
+        (6.0, 12.0, True, True),  # the SPV fails with its sponsor: its stakes are worth 0
     ],
 )
 def test_a_failing_sponsors_stake_in_its_spv_is_sold_at_what_it_is_worth(
-    cash, market_value, together
+    cash, market_value, leased, together
 ):
     m, hs, spv = sponsored_spv(cash, market_value)
     strip(m, hs.account)
     ledger = m.ledger
+    if not leased:
+        ledger.close([spv.lease])
     stake = ledger.add(
         creditor=hs.account, debtor=spv.account, kind=ContractKind.EQUITY, principal=2.0
     )
     stakes = ledger.active_ids(ContractKind.EQUITY, debtor=spv.account)
     paid_in = float(ledger.column("principal")[stakes].sum())
     assert not [i for i in ledger.active_ids(creditor=spv.account) if ledger.carried()[i]]
-    at_market = spv.cash + spv.market_value() - spv.debt()
-    worth = 0.0 if together else 2.0 * max(at_market, 0.0) / max(paid_in, m.equity_of(spv.account))
-    assert worth < 2.0 * 0.5
+    book = m.equity_of(spv.account)
+    equity = book if leased else spv.cash + spv.market_value() - spv.debt()
+    worth = 0.0 if together else 2.0 * min(1.0, max(equity, 0.0) / max(paid_in, book))
+    if leased and not together:
+        assert equity > spv.cash + spv.market_value() - spv.debt() and worth > 0
     resolve(m, {hs.account, spv.account} if together else hs.account, 1)
     # the rest of the economy bought it at 80% of its worth, not of its cost
     assert ledger.column("creditor")[stake] == WORLD
     paid = float(ledger.column("basis")[stake]) * 2.0
     assert math.isclose(paid, 0.8 * worth, abs_tol=1e-12)
+    m.check_invariants()
+
+
+def test_a_stake_bought_below_cost_loses_at_most_what_was_paid_at_the_wind_up():
+    """The rest of the economy buys a failed sponsor's stake in its SPV for little; when
+    the SPV winds up, its loss is what it paid less what it gets, not the stake's cost."""
+    m, hs, spv = sponsored_spv(6.0, 12.0)
+    strip(m, hs.account)
+    ledger = m.ledger
+    ledger.close([spv.lease])
+    stake = ledger.add(
+        creditor=hs.account, debtor=spv.account, kind=ContractKind.EQUITY, principal=2.0
+    )
+    resolve(m, hs.account, 1)
+    assert ledger.column("creditor")[stake] == WORLD
+    paid = float(ledger.column("basis")[stake]) * 2.0
+    rows = len(m.trace.rows["amount"])
+    stakes = ledger.active_ids(ContractKind.EQUITY, debtor=spv.account)
+    share = 2.0 / float(ledger.column("principal")[stakes].sum())
+    got = share * max(0.0, spv.cash + spv.market_value() - spv.debt())
+    assert 0.0 < paid < got < 2.0  # bought for less than it will get, and below cost
+    spv.winding_up = True
+    spv.repay_all()
+    booked = [
+        a
+        for to, frm, a in zip(
+            m.trace.rows["to"][rows:],
+            m.trace.rows["from"][rows:],
+            m.trace.rows["amount"][rows:],
+            strict=True,
+        )
+        if to == WORLD and frm == spv.account
+    ]
+    assert sum(booked) == pytest.approx(max(0.0, paid - got), abs=1e-12)
     m.check_invariants()
 
 
