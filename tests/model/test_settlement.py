@@ -328,22 +328,30 @@ def test_settle_runs_on_a_fresh_month_without_defaults():
     assert m.defaulted == set()
 
 
-def test_a_loss_passed_down_a_chain_is_counted_once():
-    m = small()
-    hs, bank = m.hyperscalers[0], m.banks[0]
+def lend_beyond_equity(m, bank, borrower) -> float:
+    """``bank`` lends ``borrower`` (stripped of its assets) 100 $B more than the bank's
+    equity, funded by deposits, and the borrower spends it all; returns the loan, $B."""
     ledger = m.ledger
-    strip(m, hs.account)
-    lent = bank.equity + 100.0  # more than the bank can absorb
+    strip(m, borrower.account)
+    lent = bank.equity + 100.0
     ledger.add(
         creditor=bank.account,
-        debtor=hs.account,
+        debtor=borrower.account,
         kind=ContractKind.LOAN,
         principal=lent,
         maturity=60,
     )
-    bank.fund_loan(lent)  # funded by deposits, paid out, and spent by the borrower
-    ledger.transfer(bank.account, hs.account, lent)
-    ledger.transfer(hs.account, WORLD, lent)
+    bank.fund_loan(lent)
+    ledger.transfer(bank.account, borrower.account, lent)
+    ledger.transfer(borrower.account, WORLD, lent)
+    return lent
+
+
+def test_a_loss_passed_down_a_chain_is_counted_once():
+    m = small()
+    hs, bank = m.hyperscalers[0], m.banks[0]
+    ledger = m.ledger
+    lent = lend_beyond_equity(m, bank, hs)
     bonds_of_hs = float(ledger.liabilities()[hs.account]) - lent
     resolve(m, hs.account, 1)
     bank_loss = sum(r["amount"] for r in rows(m) if r["to"] == bank.account)
@@ -553,18 +561,7 @@ def test_a_rescued_bank_that_fails_counts_the_taxpayers_stake_once():
     assert injected > 0
     outside_equity = bank.equity - injected  # its shareholders' equity, not on the ledger
     # then it lends more than its equity to a borrower who fails, and fails in turn
-    strip(m, hs.account)
-    lent = bank.equity + 100.0
-    ledger.add(
-        creditor=bank.account,
-        debtor=hs.account,
-        kind=ContractKind.LOAN,
-        principal=lent,
-        maturity=60,
-    )
-    bank.fund_loan(lent)  # funded by deposits, paid out, and spent by the borrower
-    ledger.transfer(bank.account, hs.account, lent)
-    ledger.transfer(hs.account, WORLD, lent)
+    lent = lend_beyond_equity(m, bank, hs)
     bonds_of_hs = float(ledger.liabilities()[hs.account]) - lent
     resolve(m, hs.account, 1)
     ids = ledger.active_ids()
