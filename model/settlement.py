@@ -194,9 +194,10 @@ def _sell_real_assets(m: HotPotatoModel, account: int) -> tuple[float, dict[int,
 def _stake_values(m: HotPotatoModel, co_defaulters: list[int]) -> np.ndarray:
     """What a stake of 1 at cost in each account is worth now, $B per $B paid in, at most
     1: its owners' share of its equity at market value (its cash and carried claims, its
-    data centers at market value, less its debt; for an SPV whose lease still runs, its
-    book equity, which the lease and its guarantee make whole), 0 if that is not
-    positive or the account fails in this round (``co_defaulters``).
+    data centers at market value, less its debt), 0 if that is not positive or the
+    account fails in this round (``co_defaulters``). An SPV's lease carries nothing, so
+    what a failing sponsor's estate will pay its SPV is not counted: the buyer gains it
+    later, and gains are not booked.
 
     The stakes on the ledger (``P``, at cost) own ``ΣP / max(ΣP, book equity)`` of it:
     all of it while its book equity is no more than they paid in (a lab, an SPV), else the
@@ -207,11 +208,6 @@ def _stake_values(m: HotPotatoModel, co_defaulters: list[int]) -> np.ndarray:
     n = ledger.n_accounts
     book = m.equity()
     at_market = book - m.real_assets() + m.assets.by_owner(m.market_values(), n)
-    # an SPV whose lease still runs is whole at book value: the lease pays its debt
-    # service and its owners' yield, and at its end the sponsor renews it or pays the
-    # residual-value guarantee (or, failing now, owes damages and the guarantee)
-    leased = np.array([spv.account for spv in m.spvs if spv.lease_active()], dtype=np.int64)
-    at_market[leased] = book[leased]
     stakes = ledger.active_ids(ContractKind.EQUITY)
     paid_in = np.bincount(
         ledger.column("debtor")[stakes], weights=ledger.column("principal")[stakes], minlength=n
