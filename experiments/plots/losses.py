@@ -177,7 +177,7 @@ def _flow(ax, flows: pd.Series, min_label: float = 0.04) -> None:
                 ax.text(x + dx, middle, text, ha=align, va="center", fontsize=8)
                 below = middle
             y += size + gap
-    ax.set_xticks([0, 1], ["Defaulting debtor", "Creditor taking the loss"])
+    ax.set_xticks([0, 1], ["Where the loss arose", "Who took the loss"])
     ax.set_yticks([])
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
