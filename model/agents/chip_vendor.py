@@ -112,6 +112,7 @@ class ChipVendor(Institution):
             return
         ledger = self.m.ledger
         ids = np.asarray(order.secured_loans, dtype=np.int64)
+        ids = ids[ledger.column("active")[ids]]  # those repaid in full when raised are closed
         owed = ledger.column("principal")[ids] * min(unfilled, 1.0)
         cash = ledger.cash_of(order.owner)
         if owed.sum() > cash:
