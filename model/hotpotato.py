@@ -325,15 +325,22 @@ class HotPotatoModel(mesa.Model):
         towards it): their principal together must stay below ``loan_to_value`` × the
         data center's market value, and each loan takes the excess pro rata to its
         principal, so the cure does not depend on how many banks share the facility."""
-        ledger = self.ledger
-        principal = ledger.column("principal")[ids]
-        assets, facility_of = np.unique(ledger.column("collateral")[ids], return_inverse=True)
-        facility = np.bincount(facility_of, weights=principal, minlength=assets.size)
-        cover = self.econ.loan_to_value * self.market_values()[assets]
-        facility_excess = np.maximum(facility - cover, 0.0)
-        held = facility[facility_of]
+        principal = self.ledger.column("principal")[ids]
+        collateral = self.ledger.column("collateral")[ids]
+        held = self._facilities(ids)[collateral]
+        cover = self.econ.loan_to_value * self.market_values()[collateral]
         share = np.divide(principal, held, out=np.zeros_like(principal), where=held > 0)
-        return facility_excess[facility_of] * share
+        return np.maximum(held - cover, 0.0) * share
+
+    def _facilities(self, ids: np.ndarray) -> np.ndarray:
+        """Principal of the secured loans ``ids`` summed by the data center each is secured
+        on (a facility), $B, indexed by the asset book's rows."""
+        ledger = self.ledger
+        return np.bincount(
+            ledger.column("collateral")[ids],
+            weights=ledger.column("principal")[ids],
+            minlength=len(self.assets),
+        )
 
     def collateral_headroom(self, owner: int) -> list[tuple[int, float]]:
         """The data centers of ``owner`` that can secure more bank loans, each with how
@@ -341,17 +348,11 @@ class HotPotatoModel(mesa.Model):
         loans already secured on it (what its facility can grow by within the covenant);
         the most headroom first, those with none left out."""
         assets = self.assets
-        ledger = self.ledger
         mine = np.flatnonzero(assets["active"] & (assets["owner"] == owner))
         headroom = self.econ.loan_to_value * self.market_values()[mine]
         ids = self._secured_loans().get(owner)
         if ids is not None:
-            secured = np.bincount(
-                ledger.column("collateral")[ids],
-                weights=ledger.column("principal")[ids],
-                minlength=len(assets),
-            )
-            headroom -= secured[mine]
+            headroom -= self._facilities(ids)[mine]
         order = np.argsort(-headroom, kind="stable")
         return [(int(mine[k]), float(headroom[k])) for k in order if headroom[k] > MIN_AMOUNT]
 
