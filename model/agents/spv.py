@@ -244,12 +244,7 @@ class SPV(Institution):
         mine = ledger.active_ids(debtor=self.account)
         kind = ledger.column("kind")[mine]
         debt = mine[IS_DEBT[kind]]
-        amounts = ledger.column("principal")[debt].copy()
-        ledger.transfer_many(
-            np.full(debt.size, self.account), ledger.column("creditor")[debt], amounts
-        )
-        ledger.reduce(debt, amounts)
-        ledger.close(debt)
+        ledger.prepay(debt, ledger.column("principal")[debt].copy())
         stakes = mine[kind == KindCode.EQUITY]
         held = ledger.column("principal")[stakes].copy()
         holders = ledger.column("creditor")[stakes]
