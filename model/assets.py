@@ -128,10 +128,15 @@ class AssetBook:
         shell = self["shell_cost"] * _life_left(age, SHELL_LIFE_MONTHS)
         return np.where(self["active"], gpu + shell, 0.0)
 
+    def gpus_alive(self, tick: int, economic_life_months: float) -> np.ndarray:
+        """Whether each data center's GPUs are within their economic life (they earn rent
+        if powered; past it they are spent, worth nothing and switched off)."""
+        self._check("economic_life_months", economic_life_months)
+        return self.gpu_age(tick) < economic_life_months
+
     def earning_gw(self, tick: int, economic_life_months: float) -> np.ndarray:
         """GW that earn rent: powered, and GPUs within their economic life."""
-        self._check("economic_life_months", economic_life_months)
-        alive = self.gpu_age(tick) < economic_life_months
+        alive = self.gpus_alive(tick, economic_life_months)
         return np.where(self["active"] & self["powered"] & alive, self["gw"], 0.0)
 
     def by_owner(self, values: np.ndarray, n_accounts: int) -> np.ndarray:

@@ -883,7 +883,7 @@ class HotPotatoModel(mesa.Model):
             return 0.0
         value = float(self.market_values()[ids].sum())
         life = 12 * self.params.gpu_economic_life_years
-        alive = self.assets.gpu_age(self.tick)[ids] < life
+        alive = self.assets.gpus_alive(self.tick, life)[ids]
         gw = float(self.assets["gw"][ids][alive].sum())
         self.ledger.transfer(WORLD, owner, value)
         self.assets.set("active", ids, False)

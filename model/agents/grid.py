@@ -61,7 +61,7 @@ class Grid(Institution):
         """Which data centers have GPUs at or past their economic life
         (``gpu_economic_life_years``): they earn no rent from this month on."""
         m = self.m
-        return m.assets.gpu_age(m.tick) >= 12 * m.params.gpu_economic_life_years
+        return ~m.assets.gpus_alive(m.tick, 12 * m.params.gpu_economic_life_years)
 
     def _switch_off(self, spent: np.ndarray) -> None:
         """Switch off the ``spent`` data centers (a mask over the asset book): they draw no
