@@ -345,6 +345,8 @@ class Ledger:
         """The contracts, all and by kind, debtor and creditor (``active_ids``)."""
         self._column_views: dict[str, np.ndarray] = {}
         self._dues_tick: int | None = None
+        self._dues_version = -1
+        """The ``contracts_version`` the kept dues were brought up to."""
         self._dues: Dues | None = None
         self._dues_rows = 0
         self._by_row: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -788,6 +790,7 @@ class Ledger:
             bisect.insort(self._of_creditor[creditor], i)
         self._cols["creditor"][ids] = creditor
         self._edited(ids)
+        self._dues = None  # the creditors of the dues kept changed, not what is due
         self._active.clear()  # the answers by creditor are out of date
 
     def close(self, ids) -> None:
@@ -843,7 +846,8 @@ class Ledger:
     def dues(self, tick: int) -> Dues:
         """Everything falling due in month ``tick`` (kept until the book changes; the dues
         of a few contracts booked or changed since are redone alone, row by row)."""
-        self._update_dues(tick)
+        if tick != self._dues_tick or self.contracts_version != self._dues_version:
+            self._update_dues(tick)
         if self._dues is None:
             self._dues = _read_only(self._dues_by_row())
         return self._dues
@@ -851,9 +855,11 @@ class Ledger:
     def obligations(self, tick: int) -> np.ndarray:
         """What each account owes in month ``tick`` under its contracts, $B (read-only):
         the ``cash`` of ``dues(tick)`` summed by debtor, one contract after another in id
-        order as ``np.bincount`` sums it. Kept with the dues: while no contract summed
-        changes, the dues of those booked since are added to the sums."""
-        self._update_dues(tick)
+        order as ``np.bincount`` sums it. Kept with the dues: while the dues of no contract
+        summed change, those of the contracts booked since are added to the sums (most
+        bonds and loans booked fall due only from the next month: they add nothing)."""
+        if tick != self._dues_tick or self.contracts_version != self._dues_version:
+            self._update_dues(tick)
         if self._owed is None:
             due, cash, _ = self._by_row
             ids = due[: self._n].nonzero()[0]
@@ -864,10 +870,9 @@ class Ledger:
     def _update_dues(self, tick: int) -> None:
         """Bring the dues kept by row to month ``tick`` and the contracts changed or booked
         since: a few rows are redone alone, else all. The kept obligations take the dues
-        of the contracts booked since, unless a contract they summed was redone."""
+        of the contracts booked since, unless the dues of a contract they summed changed;
+        the kept dues are gathered anew only if some changed."""
         redo, first = self._redo, self._dues_rows
-        if self._dues_tick == tick and redo == [] and first == self._n:
-            return
         if (
             self._dues_tick != tick
             or redo is None
@@ -879,24 +884,26 @@ class Ledger:
             self._dues = _read_only(dues)
             self._owed = None
         else:
-            for i in {*redo, *range(first, self._n)}:
-                self._redo_row(i, tick)
-            self._dues = None
-            if any(i < first for i in redo):
-                self._owed = None
-            elif self._owed is not None:
-                self._owed = self._owed_plus(first)
+            redone = sorted({*redo, *range(first, self._n)})
+            changed = [i for i in redone if self._redo_row(i, tick)]
+            if changed:
+                self._dues = None
+                if changed[0] < first:
+                    self._owed = None
+                elif self._owed is not None:
+                    self._owed = self._owed_plus(changed)
         self._dues_tick, self._dues_rows, self._redo = tick, self._n, []
+        self._dues_version = self.contracts_version
 
-    def _owed_plus(self, first: int) -> np.ndarray:
-        """The kept obligations plus the kept dues of the contracts from row ``first`` on,
-        added one after another as ``np.bincount`` adds them (read-only)."""
+    def _owed_plus(self, rows: list[int]) -> np.ndarray:
+        """The kept obligations plus the kept dues of contracts ``rows``, due and booked
+        since the sums (ascending), added one after another as ``np.bincount`` adds them
+        (read-only)."""
         owed = self._owed.copy()
-        due, cash, _ = self._by_row
+        cash = self._by_row[1]
         debtor = self._cols["debtor"]
-        for i in range(first, self._n):
-            if due[i]:
-                owed[debtor[i]] += cash[i]
+        for i in rows:
+            owed[debtor[i]] += cash[i]
         owed.flags.writeable = False
         return owed
 
@@ -909,13 +916,19 @@ class Ledger:
         reduction[dues.ids] = dues.reduction
         self._by_row = (due, cash, reduction)
 
-    def _redo_row(self, i: int, tick: int) -> None:
-        """Recompute the kept dues of contract ``i`` in month ``tick``."""
+    def _redo_row(self, i: int, tick: int) -> bool:
+        """Recompute the kept dues of contract ``i`` in month ``tick``; whether they
+        changed (a contract booked since the dues were kept owed nothing before)."""
         due, cash, reduction = self._by_row
         falls_due = self._due_of(i, tick)
-        due[i] = falls_due is not None
-        if falls_due is not None:
-            cash[i], reduction[i] = falls_due
+        if falls_due is None:
+            changed = bool(due[i])
+            due[i] = False
+            return changed
+        changed = not due[i] or (cash[i], reduction[i]) != falls_due
+        due[i] = True
+        cash[i], reduction[i] = falls_due
+        return changed
 
     def _dues_by_row(self) -> Dues:
         """The dues kept by row, gathered in the order of contract ids."""
