@@ -655,7 +655,9 @@ class Ledger:
         one ``debtor`` and held by one ``creditor``. Each query's answer is kept and
         brought up to date from the contracts it is drawn from (``_booked_for``): when
         some of those were closed since, they are dropped from it, and those booked since
-        are checked and added to it; a sale of contracts starts all answers anew."""
+        are checked and added to it (all of them, unchecked, when none was closed since
+        and the query asks no more than the list they are drawn from); a sale of contracts
+        starts all answers anew."""
         query = (kind, debtor, creditor)
         hit = self._active.get(query)
         if hit is None:
@@ -667,7 +669,9 @@ class Ledger:
                 return ids
             if closes != booked.closes:
                 ids = ids[self._cols["active"][ids]]
-            if seen < len(booked):
+            if seen < len(booked) and closes == booked.closes and query.count(None) >= 2:
+                ids = np.concatenate((ids, booked[seen:]))  # all active and matching
+            elif seen < len(booked):
                 new = self._matching(booked[seen:], query)
                 if new.size:
                     ids = np.concatenate((ids, new))
