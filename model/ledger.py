@@ -514,7 +514,7 @@ class Ledger:
             _check_terms(principal, payment, gw, residual_guarantee, basis, rate)
         if maturity < start:
             raise ValueError(f"maturity: {maturity!r} is before start {start!r}")
-        n = self.n_accounts
+        n = len(self._cash)  # accounts
         if not (0 <= creditor < n and 0 <= debtor < n):
             self._check_account("creditor", int(creditor))
             self._check_account("debtor", int(debtor))
@@ -1014,27 +1014,29 @@ class Ledger:
     def carried(self) -> np.ndarray:
         """Carrying amount of each contract ($B): principal for debt and equity stakes,
         zero for executory leases and contingent guarantees (kept until the next change)."""
-        self._update_sheets()
+        if self._sheets_rows != self._n:  # else kept up to date
+            self._update_sheets()
         return self._carried
 
     def financial_assets(self) -> np.ndarray:
         """Sum of contracts carried as assets, by account ($B; kept until a change)."""
-        self._update_sheets()
+        if self._sheets_rows != self._n:  # else kept up to date
+            self._update_sheets()
         return self._assets
 
     def liabilities(self) -> np.ndarray:
         """Debt owed by each account ($B; kept until a change). Equity stakes are not
         liabilities; an SPV's debt is the SPV's (its sponsor's true leverage adds it)."""
-        self._update_sheets()
+        if self._sheets_rows != self._n:  # else kept up to date
+            self._update_sheets()
         return self._liabilities
 
     def _update_sheets(self) -> None:
-        """Bring the kept carried amounts and balance sheets up to the whole book: a few
-        contracts booked since are added one by one, else all are summed anew (as after a
-        change to a contract already booked, which a sum in id order cannot take back)."""
+        """Bring the kept carried amounts and balance sheets, not up to date, up to the whole
+        book: a few contracts booked since are added one by one, else all are summed anew
+        (as after a change to a contract already booked, which a sum in id order cannot
+        take back)."""
         first = self._sheets_rows
-        if first == self._n:
-            return
         if first is None or self._n - first > _FEW_ROWS or self._n > self._carried_buffer.size:
             self._sheets_anew()
         else:
@@ -1088,7 +1090,8 @@ class Ledger:
 
     def equity_of(self, account: int, real_assets: float = 0.0) -> float:
         """``equity(real)[account]`` for one account, without building the whole array."""
-        self._update_sheets()
+        if self._sheets_rows != self._n:  # else kept up to date
+            self._update_sheets()
         cash, assets = self._cash[account], self._assets.item(account)
         return float(cash + assets - self._liabilities.item(account) + real_assets)
 
