@@ -56,6 +56,12 @@ class Fund(Institution):
             self._claims = (ids, securities, ai_assets)
         return self._claims[1], self._claims[2]
 
+    @property
+    def equity(self) -> float:
+        """Derived equity: cash and claims less debt, $B. A fund owns no data centers (only
+        hyperscalers and their SPVs order them), so its real assets are not looked up."""
+        return self.m.ledger.equity_of(self.account)
+
     def liquid_securities(self) -> np.ndarray:
         """Ids of its claims on the rest of the economy (sold at par any time)."""
         return self._holdings()[0]
