@@ -37,7 +37,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 from functools import reduce
-from operator import add
+from operator import add, methodcaller
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -123,16 +123,11 @@ def _cloud_partner(m: HotPotatoModel) -> list[Institution]:
     return [] if m.is_defaulted(partner) else [partner]
 
 
-def _fund_capacity(fund) -> float:
-    return fund.capacity_for_ai()
-
-
-def _bank_capacity(bank) -> float:
-    return bank.lending_capacity()
-
-
-def _spare_cash(investor) -> float:
-    return investor.spare_cash()
+_fund_capacity = methodcaller("capacity_for_ai")
+_bank_capacity = methodcaller("lending_capacity")
+_spare_cash = methodcaller("spare_cash")
+"""What each kind of investor will put in, $B (a bound look-up, without a function of
+its own to call)."""
 
 
 SECURITIES: dict[str, Security] = {

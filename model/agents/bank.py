@@ -26,6 +26,13 @@ class Bank(Institution):
 
     sector = Sector.BANK
 
+    @property
+    def equity(self) -> float:
+        """Derived equity: cash and loans less deposits and other debt, $B. A bank owns no
+        data centers (only hyperscalers and their SPVs order them), so its real assets are
+        not looked up."""
+        return self.m.ledger.equity_of(self.account)
+
     def risk_weighted_assets(self) -> float:
         """Loans held, $B (100% risk weight)."""
         return float(self.m.ledger.financial_assets()[self.account])

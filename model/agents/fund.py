@@ -39,16 +39,32 @@ class Fund(Institution):
         self.profile = profile
         self.mandate = profile.mandate
         self.nav_history: list[float] = []
+        self._claims: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        """Its active claims as the ledger last gave them, split by ``_holdings``."""
 
     def _holdings(self) -> tuple[np.ndarray, np.ndarray]:
+        """Ids of its active claims on the rest of the economy (liquid securities) and of
+        its other claims (AI assets), each ascending. Split again only when the ledger
+        answers with another array of its claims (``Ledger.active_ids`` gives the same one
+        until a claim of its is booked, closed or sold; a claim's debtor never changes)."""
         ledger = self.m.ledger
         ids = ledger.active_ids(creditor=self.account)
-        return ids, ledger.column("debtor")[ids]
+        if self._claims is None or self._claims[0] is not ids:
+            on_world = ledger.column("debtor")[ids] == WORLD
+            securities, ai_assets = ids[on_world], ids[~on_world]
+            securities.flags.writeable = ai_assets.flags.writeable = False  # shared
+            self._claims = (ids, securities, ai_assets)
+        return self._claims[1], self._claims[2]
+
+    @property
+    def equity(self) -> float:
+        """Derived equity: cash and claims less debt, $B. A fund owns no data centers (only
+        hyperscalers and their SPVs order them), so its real assets are not looked up."""
+        return self.m.ledger.equity_of(self.account)
 
     def liquid_securities(self) -> np.ndarray:
         """Ids of its claims on the rest of the economy (sold at par any time)."""
-        ids, debtor = self._holdings()
-        return ids[debtor == WORLD]
+        return self._holdings()[0]
 
     def nav(self) -> float:
         """Net asset value with bonds marked to market, $B."""
@@ -61,13 +77,12 @@ class Fund(Institution):
         if nav <= 0:
             return 0.0
         target = m.econ.fund_ai_allocation * nav * min(m.market.sentiment, 1.5)
-        ids, debtor = self._holdings()
-        on_world = debtor == WORLD  # liquid securities, sold at par any time
-        room = target - float(m.ledger.carried()[ids[~on_world]].sum())
+        securities, ai_assets = self._holdings()
+        room = target - float(m.ledger.carried()[ai_assets].sum())
         if room <= 0:  # at or above its target: what it could sell does not matter
             return 0.0
         liquid = max(0.0, self.cash - LIQUIDITY_BUFFER * nav) + float(
-            m.ledger.column("principal")[ids[on_world]].sum()
+            m.ledger.column("principal")[securities].sum()
         )
         return max(0.0, min(liquid, room))
 
@@ -96,8 +111,8 @@ class Fund(Institution):
         dearest first."""
         m = self.m
         ledger = m.ledger
-        ids, debtor = self._holdings()
-        bonds = ids[(ledger.column("kind")[ids] == KindCode.BOND) & (debtor != WORLD)]
+        ai_assets = self._holdings()[1]
+        bonds = ai_assets[ledger.column("kind")[ai_assets] == KindCode.BOND]
         # dearest first (least loss), then by issuer's name: not by contract number
         prices = m.bond_prices(bonds)
         names = [ledger.names[d] for d in ledger.column("debtor")[bonds]]

@@ -110,7 +110,8 @@ class KindVersions:
 
 def model_views(m: HotPotatoModel) -> list:
     """The model's cached views (of contracts of some kinds, of the asset book, ratings,
-    spreads, bond prices, marks and face held, AI debt), for every account."""
+    spreads, bond prices, marks and face held, AI debt), for every account, and the funds'
+    claims split into liquid securities and AI assets."""
     secured = m._secured_loans()
     bonds = m.ledger.active_ids(ContractKind.BOND)
     out = [
@@ -143,6 +144,8 @@ def model_views(m: HotPotatoModel) -> list:
             m.compute_fees(lab.account, 1),
             m.serving_gw(lab.account),
         ]
+    for fund in m.funds:
+        out += [*fund._holdings(), fund.capacity_for_ai()]
     return out
 
 
@@ -152,15 +155,20 @@ def check_model(m: HotPotatoModel) -> None:
     crash = m.crash
     saved = (m._cache, crash._ai_debt, crash._ai_debtors)
     ratings = [h._rating for h in m.hyperscalers]
+    claims = [f._claims for f in m.funds]
     m._cache, crash._ai_debt, crash._ai_debtors = {}, None, np.zeros(0, bool)
     for h in m.hyperscalers:
         h._rating = None
+    for f in m.funds:
+        f._claims = None
     try:
         new = model_views(m)
     finally:
         m._cache, crash._ai_debt, crash._ai_debtors = saved
         for h, rating in zip(m.hyperscalers, ratings, strict=True):
             h._rating = rating
+        for f, split in zip(m.funds, claims, strict=True):
+            f._claims = split
     for k, (a, b) in enumerate(zip(kept, new, strict=True)):
         assert same(a, b) if isinstance(a, np.ndarray) else a == b, f"model view {k}"
 

@@ -82,6 +82,16 @@ def test_invariants_hold_every_tick_on_random_scenarios(
             assert np.all(np.isfinite(v[~np.isnan(v)])), k
 
 
+@pytest.mark.parametrize("knobs", [{}, {"obs_share": 0.8, "lehman_month": 20, "bailouts": True}])
+def test_only_hyperscalers_and_their_spvs_own_data_centers(knobs):
+    # so a fund's and a bank's equity is read from the ledger alone (Fund.equity, Bank.equity)
+    m = run(36, seed=1, **knobs)
+    builders = {a.account for a in (*m.hyperscalers, *m.spvs)}
+    assert set(m.assets["owner"].tolist()) <= builders
+    for agent in (*m.funds, *m.banks):
+        assert agent.equity == m.equity_of(agent.account), agent.name
+
+
 def test_same_seed_same_numbers_and_different_seed_different_numbers():
     a, b = simulate({"horizon_months": 36}, 7), simulate({"horizon_months": 36}, 7)
     assert a.summary == b.summary
