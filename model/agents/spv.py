@@ -147,11 +147,9 @@ class SPV(Institution):
         reset keeps the lease's maturity."""
         m = self.m
         econ = m.econ
-        debt = self.debt()
-        stakes = m.ledger.active_ids(ContractKind.EQUITY, debtor=self.account)
-        equity = float(m.ledger.column("principal")[stakes].sum())
+        _, equity = self._stakes_by_owner()
         payment = self.debt_service() + equity * EQUITY_YIELD / 12
-        rvg = econ.spv_residual_guarantee * debt
+        rvg = econ.spv_residual_guarantee * self.debt()
         if self.lease is None:
             self.lease = m.ledger.add(
                 creditor=self.account,
