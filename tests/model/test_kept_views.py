@@ -110,7 +110,8 @@ class KindVersions:
 
 def model_views(m: HotPotatoModel) -> list:
     """The model's cached views (of contracts of some kinds, of the asset book, ratings,
-    spreads, bond prices, marks and face held, AI debt), for every account."""
+    spreads, bond prices, marks and face held, AI debt, the SPVs' stakes by owner), for
+    every account."""
     secured = m._secured_loans()
     bonds = m.ledger.active_ids(ContractKind.BOND)
     out = [
@@ -121,6 +122,7 @@ def model_views(m: HotPotatoModel) -> list:
         *(h.rating for h in m.hyperscalers),
         np.array(sorted(secured)),
         *(secured[d] for d in sorted(secured)),
+        *(spv._stakes_by_owner() for spv in m.spvs),
     ]
     for account in range(m.ledger.n_accounts):
         out += [
@@ -152,15 +154,20 @@ def check_model(m: HotPotatoModel) -> None:
     crash = m.crash
     saved = (m._cache, crash._ai_debt, crash._ai_debtors)
     ratings = [h._rating for h in m.hyperscalers]
+    owners = [spv._owners for spv in m.spvs]
     m._cache, crash._ai_debt, crash._ai_debtors = {}, None, np.zeros(0, bool)
     for h in m.hyperscalers:
         h._rating = None
+    for spv in m.spvs:
+        spv._owners = None
     try:
         new = model_views(m)
     finally:
         m._cache, crash._ai_debt, crash._ai_debtors = saved
         for h, rating in zip(m.hyperscalers, ratings, strict=True):
             h._rating = rating
+        for spv, stakes in zip(m.spvs, owners, strict=True):
+            spv._owners = stakes
     for k, (a, b) in enumerate(zip(kept, new, strict=True)):
         assert same(a, b) if isinstance(a, np.ndarray) else a == b, f"model view {k}"
 
