@@ -43,6 +43,8 @@ class SPV(Institution):
         self.wound_up = False
         """Its data centers sold, its debt repaid and what was left paid to its owners
         (``repay_all``): it has nothing left to do."""
+        self._owners: tuple | None = None
+        """``_stakes_by_owner``, kept with the owners and amounts of the stakes it is of."""
 
     def debt(self) -> float:
         """Debt outstanding, $B."""
@@ -145,11 +147,9 @@ class SPV(Institution):
         reset keeps the lease's maturity."""
         m = self.m
         econ = m.econ
-        debt = self.debt()
-        stakes = m.ledger.active_ids(ContractKind.EQUITY, debtor=self.account)
-        equity = float(m.ledger.column("principal")[stakes].sum())
+        _, equity = self._stakes_by_owner()
         payment = self.debt_service() + equity * EQUITY_YIELD / 12
-        rvg = econ.spv_residual_guarantee * debt
+        rvg = econ.spv_residual_guarantee * self.debt()
         if self.lease is None:
             self.lease = m.ledger.add(
                 creditor=self.account,
@@ -209,20 +209,33 @@ class SPV(Institution):
         lease payment meant for them, pro rata to their stakes, $B a month: as far as its
         cash above the buffer allows (money raised for data centers not yet delivered is
         spent on them first, in tick step 3, before this)."""
-        m = self.m
-        ledger = m.ledger
-        stakes = ledger.active_ids(ContractKind.EQUITY, debtor=self.account)
-        held = ledger.column("principal")[stakes]
-        total = float(held.sum())
-        paid = min(total * EQUITY_YIELD / 12, self.spare_cash())
+        spare = self.spare_cash()
+        if spare <= 1e-12:  # nothing to pay, whatever the stakes
+            return
+        by_owner, total = self._stakes_by_owner()
+        paid = min(total * EQUITY_YIELD / 12, spare)
         if paid <= 1e-12:
             return
-        owners = ledger.column("creditor")[stakes].tolist()
-        by_owner: dict[int, float] = {}  # a few owners, each with a stake from every raise
-        for owner, stake in zip(owners, held.tolist(), strict=True):
-            by_owner[owner] = by_owner.get(owner, 0.0) + stake
-        for owner, stake in by_owner.items():
+        ledger = self.m.ledger
+        for owner, stake in by_owner:
             ledger.transfer(self.account, owner, paid * stake / total)
+
+    def _stakes_by_owner(self) -> tuple[list[tuple[int, float]], float]:
+        """Its owners, each with its stakes at cost summed in the order booked, in the order
+        of their first stake, and the total of all its stakes, $B. Kept while its stakes
+        have the same owners and amounts, as they do from one month to the next once the
+        vehicle stops raising."""
+        ledger = self.m.ledger
+        stakes = ledger.active_ids(ContractKind.EQUITY, debtor=self.account)
+        owners = ledger.column("creditor")[stakes].tolist()
+        held = ledger.column("principal")[stakes].tolist()
+        if self._owners is None or self._owners[0] != (owners, held):
+            by_owner: dict[int, float] = {}  # a few owners, each with a stake from every raise
+            for owner, stake in zip(owners, held, strict=True):
+                by_owner[owner] = by_owner.get(owner, 0.0) + stake
+            total = float(ledger.column("principal")[stakes].sum())
+            self._owners = ((owners, held), (list(by_owner.items()), total))
+        return self._owners[1]
 
     def insolvent(self) -> bool:
         """A vehicle without a lease cannot service its debt: it defaults unless its cash

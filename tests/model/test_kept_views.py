@@ -110,8 +110,8 @@ class KindVersions:
 
 def model_views(m: HotPotatoModel) -> list:
     """The model's cached views (of contracts of some kinds, of the asset book, ratings,
-    spreads, bond prices, marks and face held, AI debt), for every account, and the funds'
-    claims split into liquid securities and AI assets."""
+    spreads, bond prices, marks and face held, AI debt, the SPVs' stakes by owner), for
+    every account, and the funds' claims split into liquid securities and AI assets."""
     secured = m._secured_loans()
     bonds = m.ledger.active_ids(ContractKind.BOND)
     out = [
@@ -122,6 +122,7 @@ def model_views(m: HotPotatoModel) -> list:
         *(h.rating for h in m.hyperscalers),
         np.array(sorted(secured)),
         *(secured[d] for d in sorted(secured)),
+        *(spv._stakes_by_owner() for spv in m.spvs),
     ]
     for account in range(m.ledger.n_accounts):
         out += [
@@ -156,11 +157,14 @@ def check_model(m: HotPotatoModel) -> None:
     saved = (m._cache, crash._ai_debt, crash._ai_debtors)
     ratings = [h._rating for h in m.hyperscalers]
     claims = [f._claims for f in m.funds]
+    owners = [spv._owners for spv in m.spvs]
     m._cache, crash._ai_debt, crash._ai_debtors = {}, None, np.zeros(0, bool)
     for h in m.hyperscalers:
         h._rating = None
     for f in m.funds:
         f._claims = None
+    for spv in m.spvs:
+        spv._owners = None
     try:
         new = model_views(m)
     finally:
@@ -169,6 +173,8 @@ def check_model(m: HotPotatoModel) -> None:
             h._rating = rating
         for f, split in zip(m.funds, claims, strict=True):
             f._claims = split
+        for spv, stakes in zip(m.spvs, owners, strict=True):
+            spv._owners = stakes
     for k, (a, b) in enumerate(zip(kept, new, strict=True)):
         assert same(a, b) if isinstance(a, np.ndarray) else a == b, f"model view {k}"
 
