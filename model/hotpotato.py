@@ -589,14 +589,17 @@ class HotPotatoModel(mesa.Model):
             c = self._compute_contracts()
             started = c.start <= self.tick
             creditor, debtor, gw = c.creditor[started], c.debtor[started], c.gw[started]
+            earning = self._earning_by_owner()
             served: dict[int, float] = {}
             for provider in sorted(set(creditor.tolist())):
+                # the provider's contracts, in the order they were signed
                 of_provider = creditor == provider
-                contracted = float(gw[of_provider].sum())
-                available = self.earning_gw(provider)
+                labs, signed = debtor[of_provider], gw[of_provider]
+                contracted = float(signed.sum())
+                available = self._sponsored(earning, provider)  # its ``earning_gw``
                 util = min(1.0, available / contracted) if contracted > 0 else 0.0
-                for lab in sorted(set(debtor[of_provider].tolist())):
-                    mine = float(gw[of_provider & (debtor == lab)].sum())
+                for lab in sorted(set(labs.tolist())):
+                    mine = float(signed[labs == lab].sum())
                     served[lab] = served.get(lab, 0.0) + util * mine
             return served
 
