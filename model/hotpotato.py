@@ -608,15 +608,10 @@ class HotPotatoModel(mesa.Model):
 
     def compute_fees(self, lab: int, ahead: int = 0) -> float:
         """Compute fees a lab owes in month ``tick + ahead``, $B/month."""
-
-        def compute():
-            at = self.tick + ahead
-            debtor, start, maturity, payment = self._lease_terms()
-            live = (debtor == lab) & (start <= at) & (maturity > at)
-            return float(payment[live].sum())
-
-        # a lab asks for this month's fees twice when it plans its funding
-        return self._cached_on_terms(f"compute_fees:{lab}:{ahead}", compute, _LEASES, (self.tick,))
+        at = self.tick + ahead
+        debtor, start, maturity, payment = self._lease_terms()
+        live = (debtor == lab) & (start <= at) & (maturity > at)
+        return float(payment[live].sum())
 
     def _lease_terms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Debtor, first month, month it ends (exclusive) and monthly fee ($B) of the active
