@@ -589,14 +589,17 @@ class HotPotatoModel(mesa.Model):
             c = self._compute_contracts()
             started = c.start <= self.tick
             creditor, debtor, gw = c.creditor[started], c.debtor[started], c.gw[started]
+            earning = self._earning_by_owner()
             served: dict[int, float] = {}
             for provider in sorted(set(creditor.tolist())):
+                # the provider's contracts, in the order they were signed
                 of_provider = creditor == provider
-                contracted = float(gw[of_provider].sum())
-                available = self.earning_gw(provider)
+                labs, signed = debtor[of_provider], gw[of_provider]
+                contracted = float(signed.sum())
+                available = self._sponsored(earning, provider)  # its ``earning_gw``
                 util = min(1.0, available / contracted) if contracted > 0 else 0.0
-                for lab in sorted(set(debtor[of_provider].tolist())):
-                    mine = float(gw[of_provider & (debtor == lab)].sum())
+                for lab in sorted(set(labs.tolist())):
+                    mine = float(signed[labs == lab].sum())
                     served[lab] = served.get(lab, 0.0) + util * mine
             return served
 
@@ -605,15 +608,10 @@ class HotPotatoModel(mesa.Model):
 
     def compute_fees(self, lab: int, ahead: int = 0) -> float:
         """Compute fees a lab owes in month ``tick + ahead``, $B/month."""
-
-        def compute():
-            at = self.tick + ahead
-            debtor, start, maturity, payment = self._lease_terms()
-            live = (debtor == lab) & (start <= at) & (maturity > at)
-            return float(payment[live].sum())
-
-        # a lab asks for this month's fees twice when it plans its funding
-        return self._cached_on_terms(f"compute_fees:{lab}:{ahead}", compute, _LEASES, (self.tick,))
+        at = self.tick + ahead
+        debtor, start, maturity, payment = self._lease_terms()
+        live = (debtor == lab) & (start <= at) & (maturity > at)
+        return float(payment[live].sum())
 
     def _lease_terms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Debtor, first month, month it ends (exclusive) and monthly fee ($B) of the active

@@ -139,18 +139,16 @@ class AILab(Institution):
             )
         self.vendor_financed_gw += signed
 
-    def monthly_burn(self, opex: float) -> float:
-        """Cash out minus cash in this month, $B (positive when burning)."""
-        return opex + self.m.compute_fees(self.account) - self.revenue
-
     def raise_money(self, opex: float) -> Decision:
         """Raise a round when runway is short: vendor financing, then the cloud partner,
-        then funds (each request cleared with the other labs', ``model.financing``)."""
+        then funds (each request cleared with the other labs', ``model.financing``). Its
+        burn is cash out minus cash in this month, $B (positive when burning); it plans on
+        that burn with the compute fees it will owe in ``RUNWAY_MONTHS`` instead of this
+        month's."""
         m = self.m
-        burn = self.monthly_burn(opex)
-        future_burn = (
-            burn + m.compute_fees(self.account, ahead=RUNWAY_MONTHS) - m.compute_fees(self.account)
-        )
+        fees = m.compute_fees(self.account)
+        burn = opex + fees - self.revenue
+        future_burn = burn + m.compute_fees(self.account, ahead=RUNWAY_MONTHS) - fees
         need = RUNWAY_MONTHS * max(future_burn, 0.0) - self.cash
         if need <= 0:
             return
