@@ -291,12 +291,27 @@ class HotPotatoModel(mesa.Model):
         # only a hyperscaler with GPU-secured loans has a covenant to cure; a cure books
         # secured loans only for a firm that has some, so which have one does not change
         secured = self._secured_loans()
+        if self._covenants_hold(secured):
+            return out
         live = [
             hs for hs in self.hyperscalers if hs.account in secured and not self.is_defaulted(hs)
         ]
         cured = financing.together(self, [self.cure_covenants(hs.account) for hs in live])
         out.update(hs.account for hs, ok in zip(live, cured, strict=True) if not ok)
         return out
+
+    def _covenants_hold(self, secured: dict[int, np.ndarray]) -> bool:
+        """Whether no facility can be in breach of its covenant: the principal of all the
+        ``secured`` loans (``_secured_loans``) on each data center, whoever owes them, is
+        within ``loan_to_value`` × its market value. Then ``cure_covenants`` has nothing
+        to pay down for anyone and is not run. The sum over all debtors is at least each
+        debtor's own (a sum of principals >= 0, in the same order, with more terms, is no
+        smaller in floating point either), so the test is never wrong the other way."""
+        if not secured:
+            return True
+        held = self._facilities(np.concatenate(tuple(secured.values())))
+        cover = self.econ.loan_to_value * self.market_values()
+        return not (held > cover).any()
 
     def cure_covenants(self, account: int) -> financing.Decision:
         """Pay down the GPU-secured loans of ``account`` on each data center whose market

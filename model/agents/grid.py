@@ -42,7 +42,9 @@ class Grid(Institution):
         spent = self._spent()
         self._switch_off(spent)
         finished = a["active"] & ~spent & (a["completed"] <= m.tick)
-        a.set("queued", np.flatnonzero(finished & ~a["powered"]), True)
+        joining = np.flatnonzero(finished & ~a["powered"] & ~a["queued"])
+        if joining.size:  # else the asset book, and the views kept on it, stay as they are
+            a.set("queued", joining, True)
         load = float(a["gw"][a["active"] & a["powered"]].sum())
         spare = self.capacity_gw() - load
         waiting = np.flatnonzero(a["queued"] & ~a["powered"] & a["active"])
