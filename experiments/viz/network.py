@@ -126,11 +126,14 @@ def draw_network(m: VizModel) -> Figure:
             linewidths=2.5,
             zorder=3,
         )
-    for a in accounts[sectors != Sector.SPV]:
+    # a name sits just above its node: a marker's area is in points², its radius √area / 2
+    lift = np.sqrt(size) / 2 + 1.5
+    for k in np.flatnonzero(sectors != Sector.SPV):
+        a = accounts[k]
         ax.annotate(
             m.ledger.names[a],
             xy[a],
-            xytext=(0, 7),
+            xytext=(0, lift[k]),
             textcoords="offset points",
             ha="center",
             fontsize=7.5,
