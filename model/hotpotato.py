@@ -51,9 +51,6 @@ _BONDS = (KindCode.BOND,)
 _DEBTS = tuple(DEBT_KINDS.tolist())
 """The kinds the views of compute contracts, SPV leases, loans, bonds and debt read
 (``_cached_on_contracts``)."""
-_RATED = (*_DEBTS, *_COMPUTE)
-"""The kinds a hyperscaler's rating reads: debt (its reported debt) and compute contracts
-(the rent in its cash flow)."""
 
 
 class ComputeContracts(NamedTuple):
@@ -746,7 +743,7 @@ class HotPotatoModel(mesa.Model):
     def _spread_inputs(self) -> SpreadInputs:
         """What ``_spreads`` are computed from, now."""
         mk = self.market
-        ratings = tuple(h.rating for h in self.hyperscalers)
+        ratings = tuple([h.rating for h in self.hyperscalers])
         return SpreadInputs(
             mk.spread_ig, mk.spread_hy, self.ledger.n_accounts, len(self._by_account), ratings
         )
@@ -812,21 +809,7 @@ class HotPotatoModel(mesa.Model):
 
     def bond_marks(self, account: int) -> float:
         """Mark-to-market gain (+) or loss (−) on the bonds it holds, $B."""
-        ledger = self.ledger
-        mk = self.market
-        # a first check, cheaper than the ratings: a rating reads the issuer's debt and its
-        # compute contracts (with the number of accounts, which also sizes the marks), the
-        # month and its own month's books; the bonds are debt. The GPU price enters neither.
-        stamp = (
-            self.tick,
-            ledger.version_of(_RATED),
-            mk.spread_ig,
-            mk.spread_hy,
-            ledger.n_accounts,
-            len(self._by_account),
-            *[h.booked_this_month() for h in self.hyperscalers],
-        )
-        marks = self._kept("bond_marks", stamp, self._marks_by_holder)
+        marks = self._marks_by_holder()
         return float(marks[account]) if account < marks.size else 0.0
 
     def bonds_held(self, account: int) -> float:

@@ -72,7 +72,7 @@ class Hyperscaler(Institution):
         """Its share of this month's power bill (net of the energy subsidy), $B."""
         self.compute_credits = 0.0
         """Fees of compute it could not deliver, credited to labs this month, $B."""
-        self._rating: tuple[tuple[float, int, float, int], str] | None = None
+        self._rating: tuple[tuple[float, int, float, float, float, int], str] | None = None
         """The last rating given, with what it was rated on (``rating``)."""
 
     @property
@@ -99,20 +99,22 @@ class Hyperscaler(Institution):
     def rating(self) -> str:
         """Credit rating from reported leverage, no better than the calibrated rating. It
         is rated again only when what its leverage is made of may have changed: its
-        reported debt, the month, its own month's books (``booked_this_month``) or the
-        compute contracts (its rent); most bookings (other firms' contracts, its own
-        equity) change none of them."""
+        reported debt, the month, its own month's books (AI revenue, power bill and
+        compute credits) or the compute contracts (its rent); most bookings (other firms'
+        contracts, its own equity) change none of them."""
         m = self.m
         reported = self.reported_debt()
-        basis = (reported, m.tick, self.booked_this_month(), m.ledger.version_of(_COMPUTE))
+        basis = (
+            reported,
+            m.tick,
+            self.ai_revenue,
+            self.power_cost,
+            self.compute_credits,
+            m.ledger.version_of(_COMPUTE),
+        )
         if self._rating is None or self._rating[0] != basis:
             self._rating = (basis, self._leverage_rating(reported, self.annual_cash_flow()))
         return self._rating[1]
-
-    def booked_this_month(self) -> tuple[float, float, float]:
-        """What its cash flow, and so its rating, takes from its own month's books: AI
-        revenue, power bill and compute credits, $B."""
-        return self.ai_revenue, self.power_cost, self.compute_credits
 
     def _leverage_rating(self, reported: float, cash_flow: float) -> str:
         """The rating of ``reported`` debt over ``cash_flow`` a year ($B), at most the
