@@ -65,7 +65,9 @@ class Bank(Institution):
 
     def make_cash_available(self, amount: float) -> None:
         """A loan is funded by new deposits (deposit creation) where cash falls short."""
-        self.fund_loan(max(0.0, amount - self.cash))
+        short = amount - self.cash
+        if short > 0:  # else no deposits are taken in: nothing to book
+            self.fund_loan(short)
 
     # ----------------------------------------------------------------- step 6
     def operate(self) -> None:
@@ -79,7 +81,7 @@ class Bank(Institution):
             fund = m.agent_of(account)
             if not m.is_defaulted(fund):
                 fund.answer_margin_call(self)
-        self.fund_loan(max(0.0, m.monthly_obligations(self.account) - self.cash))
+        self.make_cash_available(m.monthly_obligations(self.account))
         rwa = self.risk_weighted_assets()
         surplus = self.equity - (m.econ.bank_target_ratio + 0.02) * rwa
         if surplus > 0:
