@@ -136,6 +136,8 @@ class HotPotatoModel(mesa.Model):
         self.trace = LossTrace(self.ledger.sectors)
         self.defaulted: set[int] = set()
         self.default_log: list[tuple[int, int, str]] = []
+        self._defaulted_in: dict[int, int] = {}
+        """The month each defaulted account defaulted in."""
         self.bailouts_log: list[tuple[int, str]] = []
         self._by_account: dict[int, Institution] = {}
         self.spvs: list[SPV] = []
@@ -254,7 +256,22 @@ class HotPotatoModel(mesa.Model):
     def mark_defaulted(self, account: int, round_: int) -> None:
         self.current_round = round_
         self.defaulted.add(account)
+        self._defaulted_in[account] = self.tick
         self.default_log.append((self.tick, round_, self.ledger.names[account]))
+
+    def failures_in(self, tick: int) -> int:
+        """Firms that defaulted in month ``tick``, as the market counts them: an SPV whose
+        sponsor had defaulted by then (that month or before, its lease lost with it) is
+        part of its sponsor's failure, not news of its own; one whose sponsor stands is."""
+        defaulted_in = self._defaulted_in
+
+        def news(account: int) -> bool:
+            if self.sector_of(account) != Sector.SPV:
+                return True
+            sponsor = self.agent_of(account).sponsor.account
+            return defaulted_in.get(sponsor, tick + 1) > tick
+
+        return sum(1 for a, t in defaulted_in.items() if t == tick and news(a))
 
     def bailed_out(self, bank: Bank) -> None:
         self.bailouts_log.append((self.tick, bank.name))

@@ -35,12 +35,11 @@ def reprice(m: HotPotatoModel) -> None:
     # sentiment (expectations.py)
     idx = mk.index_history
     r3 = idx[-1] / idx[-4] - 1.0 if len(idx) >= 4 and idx[-4] > 0 else 0.0
-    defaults_now = sum(1 for t, _, _ in m.default_log if t == m.tick - 1)
     mk.sentiment = expectations.update_sentiment(
         mk.sentiment,
         index_return_3m=r3,
         surprise=surprise,
-        defaults=defaults_now,
+        defaults=m.failures_in(m.tick - 1),
         fire_sale_gw=mk.last_fire_sale_gw,
         momentum=m.params.sentiment_momentum,
         rng=m.rng,

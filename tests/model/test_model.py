@@ -508,3 +508,23 @@ def test_a_repeated_lab_profile_splits_its_share_and_fixed_costs():
             value = [getattr(lab, what) for lab in (*one, *two)]
             value = [v() if callable(v) else v for v in value]
             assert value[1] + value[2] == pytest.approx(value[0], rel=1e-12), (name, what)
+
+
+def test_an_spv_failing_with_or_after_its_sponsor_is_not_news_to_the_market():
+    m = run(24, seed=0)
+    by_sponsor: dict[int, list[int]] = {}
+    for spv in m.spvs:
+        by_sponsor.setdefault(spv.sponsor.account, []).append(spv.account)
+    sponsor, (first, *later) = max(by_sponsor.items(), key=lambda kv: len(kv[1]))
+    assert later
+    lone = next(s for a, ss in by_sponsor.items() if a != sponsor for s in ss)
+    m.mark_defaulted(sponsor, round_=0)
+    m.mark_defaulted(first, round_=1)
+    assert m.failures_in(m.tick) == 1  # the sponsor, with its vehicle
+    m.mark_defaulted(lone, round_=2)
+    assert m.failures_in(m.tick) == 2  # and an SPV whose sponsor stands
+    m.tick += 1  # the sponsor's other vehicles fail the month after, their lease gone
+    for account in later:
+        m.mark_defaulted(account, round_=0)
+    assert m.failures_in(m.tick) == 0
+    assert m.failures_in(m.tick - 2) == 0
