@@ -217,28 +217,22 @@ def _data_centers(
     month ``BUILDING_DONE``); returns their ids."""
     econ = m.econ
     built = []
-    gw = prof.ai_gw / k
-    if gw > 0:
+    for gw, ordered, completed in (
+        (prof.ai_gw / k, -AGE_MONTHS - 12, -AGE_MONTHS),
+        (prof.ai_gw_building / k, -6, BUILDING_DONE),
+    ):
+        if gw <= 0:
+            continue
         dc = m.assets.add(
             owner=hs.account,
             gw=gw,
             gpu_cost=gw * econ.gpu_cost_per_gw,
             shell_cost=gw * econ.shell_cost_per_gw,
-            ordered=-AGE_MONTHS - 12,
-            completed=-AGE_MONTHS,
+            ordered=ordered,
+            completed=completed,
         )
-        m.assets.set("powered", [dc], True)
-        built.append(dc)
-    gw = prof.ai_gw_building / k
-    if gw > 0:
-        dc = m.assets.add(
-            owner=hs.account,
-            gw=gw,
-            gpu_cost=gw * econ.gpu_cost_per_gw,
-            shell_cost=gw * econ.shell_cost_per_gw,
-            ordered=-6,
-            completed=BUILDING_DONE,
-        )
+        if completed <= 0:  # in operation: connected to the grid
+            m.assets.set("powered", [dc], True)
         built.append(dc)
     return built
 
