@@ -7,11 +7,13 @@ A crash is the first month in which any of these holds (thresholds are scenario 
   AI-related debt (debt owed by labs, hyperscalers, SPVs, the chip vendor, and NAV loans);
 * a bank fails or needs a bailout.
 
-The record holds the month, the trigger, the first defaulter by the crash month ("" if
-none defaulted by then; over the run if there was no crash), the cascade depth (the
-deepest cascade up to the crash, or over the run if none), whether the path ran through
-off-balance-sheet contracts (an SPV defaulted by the crash month), and losses by holder
-over the whole run (each dollar counted once: ``model.losses``).
+The record holds the month, the trigger, the first month each rule held on its own
+(``TRIGGERS``: the drawdown that ends a boom is told apart from a debt crash years
+later), the first defaulter by the crash month ("" if none defaulted by then; over the
+run if there was no crash), the cascade depth (the deepest cascade up to the crash, or
+over the run if none), whether the path ran through off-balance-sheet contracts (an SPV
+defaulted by the crash month), and losses by holder over the whole run (each dollar
+counted once: ``model.losses``).
 """
 
 from __future__ import annotations
@@ -26,7 +28,11 @@ from model.losses import HOLDERS
 if TYPE_CHECKING:
     from model.hotpotato import HotPotatoModel
 
-__all__ = ["CrashDetector", "LOSS_MEMORY_MONTHS"]
+__all__ = ["CrashDetector", "LOSS_MEMORY_MONTHS", "TRIGGERS"]
+
+TRIGGERS = ("equity_drawdown", "credit_losses", "bank_failure")
+"""The crash rules, in the order a trigger naming several of them lists them; the
+``runs.parquet`` column ``<rule>_month`` is the first month each held."""
 
 LOSS_MEMORY_MONTHS = 12.0
 """How long the credit market remembers a credit loss, months: the weight of last month's
@@ -44,6 +50,9 @@ class CrashDetector:
         self.m = m
         self.month: int | None = None
         self.trigger = ""
+        self.first_month: dict[str, int] = {}
+        """The first month each trigger (``TRIGGERS``) held, whether or not it was the
+        crash's: a drawdown may come first and a debt crash years later."""
         self.max_depth = 0
         self.depth_at_crash = 0
         self.ai_debt_peak = 0.0
@@ -97,8 +106,18 @@ class CrashDetector:
         self._monthly_losses = (1.0 - weight) * self._monthly_losses + weight * new
         self._credit_losses = losses
         self.max_depth = max(self.max_depth, depth)
-        if self.month is not None:
-            return
+        triggers = self._holding()
+        for name in triggers:
+            self.first_month.setdefault(name, m.tick)
+        if triggers and self.month is None:
+            self.month = m.tick
+            self.trigger = "+".join(triggers)
+            self.depth_at_crash = self.max_depth
+            self.obs_path = self._off_balance_so_far()
+
+    def _holding(self) -> list[str]:
+        """The crash rules that hold this month, in the order of ``TRIGGERS``."""
+        m = self.m
         triggers = []
         if m.market.drawdown >= m.params.crash_drawdown:
             triggers.append("equity_drawdown")
@@ -111,11 +130,7 @@ class CrashDetector:
             t == m.tick for t, _ in m.bailouts_log
         ):
             triggers.append("bank_failure")
-        if triggers:
-            self.month = m.tick
-            self.trigger = "+".join(triggers)
-            self.depth_at_crash = self.max_depth
-            self.obs_path = self._off_balance_so_far()
+        return triggers
 
     def _off_balance_so_far(self) -> bool:
         """Whether the path so far ran through off-balance-sheet contracts: an SPV
@@ -135,6 +150,7 @@ class CrashDetector:
             "crashed": crashed,
             "crash_month": self.month if crashed else -1,
             "trigger": self.trigger,
+            **{f"{name}_month": self.first_month.get(name, -1) for name in TRIGGERS},
             "first_defaulter": first,
             "cascade_depth": self.depth_at_crash if crashed else self.max_depth,
             "obs_path": self.obs_path if crashed else self._off_balance_so_far(),

@@ -18,6 +18,9 @@ SUMMARY_COLUMNS = [
     "crashed",
     "crash_month",
     "trigger",
+    "equity_drawdown_month",
+    "credit_losses_month",
+    "bank_failure_month",
     "first_defaulter",
     "cascade_depth",
     "obs_path",
@@ -55,7 +58,8 @@ class RunRecord:
     """What one simulation returns.
 
     summary: the crash record and losses by holder ($B), keys ``SUMMARY_COLUMNS``;
-        ``crash_month`` is the tick of the crash or -1, ``trigger`` and
+        ``crash_month`` is the tick of the crash or -1, ``<trigger>_month`` the first
+        tick each crash rule held (``model.crash.TRIGGERS``) or -1, ``trigger`` and
         ``first_defaulter`` are "" when absent.
     ticks: per-month series, equal-length arrays keyed by column name; ``tick`` and
         ``month`` ("YYYY-MM") first.

@@ -21,7 +21,9 @@ from experiments.plots.style import (
 )
 
 __all__ = [
+    "DEBT_RULES",
     "crash_table",
+    "debt_crashed",
     "crash_probability",
     "phase_diagram",
     "knob_response",
@@ -30,9 +32,26 @@ __all__ = [
 ]
 
 
+DEBT_RULES = ("credit_losses", "bank_failure")
+"""The crash rules (``model.crash.TRIGGERS``; figures are drawn without the model) a debt
+crash is made of: losses on the debt, not a fall in equity prices."""
+
+
+def debt_crashed(runs: pd.DataFrame) -> pd.Series | None:
+    """Whether each run had a debt crash within the horizon: credit losses or a bank
+    failure met their crash rule (``DEBT_RULES``), before or after an
+    equity drawdown; None for results stored without the month of each rule."""
+    columns = [f"{name}_month" for name in DEBT_RULES]
+    if not set(columns) <= set(runs.columns):
+        return None
+    return (runs[columns].fillna(-1) >= 0).any(axis=1)
+
+
 def crash_table(results: Results, keys: list[str]) -> pd.DataFrame:
     """Per group of ``keys``: runs, crash probability with its 95% Wilson interval,
-    median crash month (months from the start, crashed runs only) and mean losses ($B)."""
+    median crash month (months from the start, crashed runs only), mean losses ($B) and,
+    where the results hold it, the debt-crash probability (``p_debt``, ``debt_crashed``)
+    with its interval."""
     runs = results.runs
     rows = []
     grouped = runs.groupby(keys, sort=False, dropna=False) if keys else [((), runs)]
@@ -45,6 +64,10 @@ def crash_table(results: Results, keys: list[str]) -> pd.DataFrame:
         row["crash_month_median"] = float(part.loc[crashed, "crash_month"].median())
         row["crash_month_q25"] = float(part.loc[crashed, "crash_month"].quantile(0.25))
         row["crash_month_q75"] = float(part.loc[crashed, "crash_month"].quantile(0.75))
+        debt = debt_crashed(part)
+        if debt is not None:
+            p, lo, hi = wilson(int(debt.sum()), len(part))
+            row.update(p_debt=p, lo_debt=lo, hi_debt=hi)
         for col in [*results.holder_columns, "loss_total"]:
             if col in part:
                 row[col] = float(part[col].mean())
@@ -102,7 +125,21 @@ def _lines(results: Results) -> tuple[str | None, list[str]]:
     return x, series
 
 
-def _draw_lines(ax, table: pd.DataFrame, x: str, series: list[str], results: Results, y, band):
+def _draw_lines(
+    ax,
+    table: pd.DataFrame,
+    x: str,
+    series: list[str],
+    results: Results,
+    y,
+    band,
+    *,
+    what: str | None = None,
+    dashed: bool = False,
+):
+    """One line of ``y`` against ``x`` per group of ``series`` (error bars from the
+    columns ``band``); ``what`` names the quantity in the legend, ``dashed`` draws a
+    second quantity on the same axes."""
     parts = list(table.groupby(series, sort=False, dropna=False)) if series else [((), table)]
     grid = results.config["grid"][x]
     order = {_key(v): i for i, v in enumerate(grid)}
@@ -114,20 +151,33 @@ def _draw_lines(ax, table: pd.DataFrame, x: str, series: list[str], results: Res
         color = COLORS[i % len(COLORS)]
         key = key if isinstance(key, tuple) else (key,)
         label = results.group_label(dict(zip(series, key, strict=True)), series) if series else None
+        if what is not None:
+            label = what if label is None else f"{label}: {what}"
         yerr = None
         if band:
             yerr = error_bars(part[y], part[band[0]], part[band[1]])
-        ax.errorbar(xs + dodge, part[y], yerr=yerr, marker="o", color=color, capsize=3, label=label)
+        ax.errorbar(
+            xs + dodge,
+            part[y],
+            yerr=yerr,
+            marker="s" if dashed else "o",
+            linestyle="--" if dashed else "-",
+            color=color,
+            capsize=3,
+            label=label,
+        )
         if labels:
             ax.set_xticks(np.arange(len(labels)), labels)
             ax.set_xlim(-0.5, len(labels) - 0.5)
     ax.set_xlabel(knob_label(x))
-    if series:
+    if series or what is not None:
         ax.legend(fontsize=8)
 
 
 def crash_probability(results: Results) -> list[tuple[str, Figure]]:
-    """Crash probability by arm and grid point, with 95% Wilson intervals."""
+    """Crash probability by arm and grid point, with 95% Wilson intervals, and beside it
+    the debt-crash probability (credit losses or a bank failure met their crash rule)
+    where the results hold it."""
     x, series = _lines(results)
     fig = new_figure(9, 5.5)
     ax = fig.subplots()
@@ -135,38 +185,70 @@ def crash_probability(results: Results) -> list[tuple[str, Figure]]:
     if results.runs.empty:
         note(ax, "no completed simulations")
         return [("crash_probability", fig)]
+    table = crash_table(results, results.group_keys)
+    debt = "p_debt" in table
     if x is not None:
-        table = crash_table(results, results.group_keys)
-        _draw_lines(ax, table, x, series, results, "p", ("lo", "hi"))
+        _draw_lines(
+            ax, table, x, series, results, "p", ("lo", "hi"), what="crash" if debt else None
+        )
+        if debt:
+            bands = ("lo_debt", "hi_debt")
+            _draw_lines(
+                ax, table, x, series, results, "p_debt", bands, what="debt crash", dashed=True
+            )
     else:
-        table = crash_table(results, results.group_keys)
-        labels = list(table["arm"]) if "arm" in table else ["all runs"]
-        xs = np.arange(len(table))
-        err = error_bars(table["p"], table["lo"], table["hi"])
-        ax.bar(xs, table["p"], color=[COLORS[i % 10] for i in range(len(xs))], alpha=0.8)
-        ax.errorbar(xs, table["p"], yerr=err, fmt="none", ecolor="black", capsize=6)
-        for xi, row in zip(xs, table.itertuples(), strict=True):
+        _crash_bars(ax, table, debt)
+    ax.set_ylim(0, 1.1)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_ylabel("Probability")
+    text = "Error bars: 95% Wilson interval over seeds."
+    if debt:
+        text += (
+            " Crash: any crash rule. Debt crash: credit losses or a bank failure met their"
+            " rule, before or after a drawdown."
+        )
+    caption(fig, text)
+    return [("crash_probability", fig)]
+
+
+def _crash_bars(ax, table: pd.DataFrame, debt: bool) -> None:
+    """One bar of crash probability per arm (or for all runs), and beside it the
+    debt-crash probability if ``debt``; each annotated with its interval."""
+    labels = list(table["arm"]) if "arm" in table else ["all runs"]
+    xs = np.arange(len(table), dtype=float)
+    kinds = [("p", "lo", "hi", "crash")]
+    if debt:
+        kinds.append(("p_debt", "lo_debt", "hi_debt", "debt crash"))
+    width = 0.8 / len(kinds)
+    for k, (p, lo, hi, name) in enumerate(kinds):
+        at = xs + (k - (len(kinds) - 1) / 2) * width
+        colors = [COLORS[i % 10] for i in range(len(xs))] if not debt else COLORS[k]
+        ax.bar(at, table[p], width=width * 0.95, color=colors, alpha=0.8, label=name)
+        err = error_bars(table[p], table[lo], table[hi])
+        ax.errorbar(at, table[p], yerr=err, fmt="none", ecolor="black", capsize=6)
+        for xi, v, top, bottom in zip(at, table[p], table[hi], table[lo], strict=True):
             ax.annotate(
-                f"{row.p:.0%}\n[{row.lo:.0%}, {row.hi:.0%}]",
-                (xi, row.hi),
+                f"{v:.0%}\n[{bottom:.0%}, {top:.0%}]",
+                (xi, top),
                 textcoords="offset points",
                 xytext=(0, 4),
                 ha="center",
                 fontsize=8,
             )
-        ax.set_xticks(xs, labels)
-    ax.set_ylim(0, 1.1)
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_ylabel("Crash probability")
-    caption(fig, "Error bars: 95% Wilson interval over seeds.")
-    return [("crash_probability", fig)]
+    ax.set_xticks(xs, labels)
+    if debt:
+        ax.legend(fontsize=8, loc="lower right")
 
 
 def phase_diagram(results: Results) -> list[tuple[str, Figure]]:
-    """Crash probability and median time to crash over the first two grid axes
-    (one row of panels per arm), with the 50% crash-probability contour."""
+    """Crash probability, debt-crash probability (where the results hold it) and median
+    time to crash over the first two grid axes (one row of panels per arm), each
+    probability with its 50% contour. A drawdown that ends a boom is a crash by the
+    default rules; the debt-crash panel shows where the losses on the debt, or a bank
+    failure, followed within the horizon."""
     grid = results.grid_keys
-    fig = new_figure(13, 5.5 * max(1, len(results.arm_names)))
+    debt = not results.runs.empty and debt_crashed(results.runs) is not None
+    fig = new_figure(19 if debt else 13, 5.5 * max(1, len(results.arm_names)))
     if len(grid) < 2 or results.runs.empty:
         ax = fig.subplots()
         note(ax, "a phase diagram needs two grid knobs and completed simulations")
@@ -174,27 +256,22 @@ def phase_diagram(results: Results) -> list[tuple[str, Figure]]:
     gx, gy = grid[0], grid[1]
     xs, ys = results.config["grid"][gx], results.config["grid"][gy]
     arms = results.arm_names or [None]
-    axes = np.atleast_2d(fig.subplots(len(arms), 2, squeeze=False))
     fig.suptitle(f"Where is the threshold?\n{results.subtitle()}")
     table = crash_table(results, results.group_keys)
+    columns = ["p", "p_debt", "crash_month_median"] if debt else ["p", "crash_month_median"]
+    axes = np.atleast_2d(fig.subplots(len(arms), len(columns), squeeze=False))
     for r, arm in enumerate(arms):
         part = table if arm is None else table[table["arm"] == arm]
-        p = np.full((len(ys), len(xs)), np.nan)
-        t = np.full((len(ys), len(xs)), np.nan)
+        cells = {c: np.full((len(ys), len(xs)), np.nan) for c in columns}
         for row in part.itertuples(index=False):
             i = [_key(v) for v in ys].index(_key(getattr(row, gy)))
             j = [_key(v) for v in xs].index(_key(getattr(row, gx)))
-            p[i, j], t[i, j] = row.p, row.crash_month_median
-        for c, (values, title, cmap, unit) in enumerate(
-            [
-                (p, "Crash probability", "Reds", "probability"),
-                (t, "Median time to crash", "viridis_r", "months from 2025-01"),
-            ]
-        ):
-            ax = axes[r, c]
-            vmax = 1.0 if c == 0 else None
+            for c in columns:
+                cells[c][i, j] = getattr(row, c)
+        for ax, column in zip(axes[r], columns, strict=True):
+            title, cmap, unit, vmax = _PHASE_PANELS[column]
             image = ax.imshow(
-                np.ma.masked_invalid(values),
+                np.ma.masked_invalid(cells[column]),
                 origin="lower",
                 aspect="auto",
                 cmap=cmap,
@@ -202,6 +279,7 @@ def phase_diagram(results: Results) -> list[tuple[str, Figure]]:
                 vmax=vmax,
             )
             fig.colorbar(image, ax=ax, label=unit)
+            p = cells["p_debt" if column == "p_debt" else "p"]
             if np.isfinite(p).all() and p.min() < 0.5 < p.max() and min(p.shape) > 1:
                 contour = ax.contour(p, levels=[0.5], colors="black", linewidths=2)
                 ax.clabel(contour, fmt={0.5: "50%"}, fontsize=8)
@@ -210,8 +288,21 @@ def phase_diagram(results: Results) -> list[tuple[str, Figure]]:
             ax.set_xlabel(knob_label(gx))
             ax.set_ylabel(knob_label(gy))
             ax.set_title(title + (f" ({arm})" if arm else ""))
-    caption(fig, "Black line: 50% crash probability. Blank cells: no crash.")
+    caption(
+        fig,
+        "Black line: 50% of runs. Crash: any crash rule, the first month one holds. Debt "
+        "crash: credit losses or a bank failure met their rule, before or after a drawdown. "
+        "Blank cells: no crash.",
+    )
     return [("phase_diagram", fig)]
+
+
+_PHASE_PANELS = {
+    "p": ("Crash probability", "Reds", "probability", 1.0),
+    "p_debt": ("Debt-crash probability", "Purples", "probability", 1.0),
+    "crash_month_median": ("Median time to crash", "viridis_r", "months from 2025-01", None),
+}
+"""Title, colour map, colour-bar label and top of the scale of each phase-diagram panel."""
 
 
 def knob_response(results: Results) -> list[tuple[str, Figure]]:

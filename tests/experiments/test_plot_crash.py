@@ -104,3 +104,77 @@ def test_paired_crash_differences_stay_within_100_points(tmp_path: Path):
     ((_, fig),) = paired_differences(Results(tmp_path))
     ends = np.concatenate([c.get_segments()[0][:, 0] for c in fig.axes[0].collections])
     assert ends.min() == -100.0 and ends.max() == 100.0
+
+
+def _debt_grid(folder: Path) -> Results:
+    """obs_share x ai_payoff, 2 x 2, 4 seeds: every run crashes by its drawdown; runs at
+    obs_share 0.5 then have a debt crash, by credit losses (seeds 0-2) or a bank failure
+    (seed 3)."""
+    grid = {"obs_share": [0.0, 0.5], "ai_payoff": [300.0, 600.0]}
+    points = [
+        {"point": i, "arm": None, "values": {"obs_share": o, "ai_payoff": a}, "params": {}}
+        for i, (o, a) in enumerate((o, a) for o in grid["obs_share"] for a in grid["ai_payoff"])
+    ]
+    config = {"experiment": "toy", "version": 1, "grid": grid, "arms": [], "seeds": 4}
+    config.update(set={}, figures=[], points=points)
+    (folder / "manifest.json").write_text(json.dumps({"config": config}))
+    rows = []
+    for point in points:
+        debt = point["values"]["obs_share"] == 0.5
+        for s in range(4):
+            rows.append(
+                {
+                    "run_index": len(rows),
+                    "seed": s,
+                    **point["values"],
+                    "crashed": True,
+                    "crash_month": 40.0,
+                    "trigger": "equity_drawdown",
+                    "equity_drawdown_month": 40,
+                    "credit_losses_month": 80 if debt and s < 3 else -1,
+                    "bank_failure_month": 90 if debt and s == 3 else -1,
+                    "loss_total": 1.0,
+                    "error": "",
+                }
+            )
+    pd.DataFrame(rows).to_parquet(folder / "runs.parquet")
+    return Results(folder)
+
+
+def test_a_debt_crash_is_told_apart_from_the_drawdown_that_calls_the_crash(tmp_path: Path):
+    from experiments.plots.crash import crash_table, phase_diagram
+
+    results = _debt_grid(tmp_path)
+    table = crash_table(results, results.group_keys)
+    assert table["p"].tolist() == [1.0] * 4
+    assert table["p_debt"].tolist() == [0.0, 0.0, 1.0, 1.0]
+    [(_, fig)] = phase_diagram(results)
+    panels = [ax for ax in fig.axes if ax.get_images()]
+    assert [ax.get_title() for ax in panels] == [
+        "Crash probability",
+        "Debt-crash probability",
+        "Median time to crash",
+    ]
+    debt = panels[1].get_images()[0].get_array()
+    assert debt.tolist() == [[0.0, 1.0], [0.0, 1.0]]  # rows: ai_payoff; columns: obs_share
+    [(_, fig)] = crash_probability(results)
+    labels = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
+    assert any(label.endswith(": debt crash") for label in labels)
+
+
+def test_results_stored_without_each_rules_month_draw_the_crash_alone(tmp_path: Path):
+    from experiments.plots.crash import crash_table
+
+    results = _stored(tmp_path, [12, 24])
+    assert "p_debt" not in crash_table(results, results.group_keys)
+    [(_, fig)] = crash_probability(results)
+    assert not any(line.get_linestyle() == "--" for line in fig.axes[0].lines)
+
+
+def test_a_debt_crash_is_made_of_crash_rules_the_model_records():
+    from experiments.plots.crash import DEBT_RULES
+    from model.crash import TRIGGERS
+    from model.run import SUMMARY_COLUMNS
+
+    assert set(DEBT_RULES) < set(TRIGGERS)
+    assert {f"{rule}_month" for rule in TRIGGERS} <= set(SUMMARY_COLUMNS)
