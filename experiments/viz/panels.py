@@ -29,6 +29,7 @@ __all__ = [
     "PAGE_CSS",
     "PAGE_NAME",
     "StatusBanner",
+    "crash_text",
     "draw_losses",
     "run_knobs",
     "status_text",
@@ -76,6 +77,24 @@ def run_knobs(m: VizModel) -> str:
     return " · ".join(shown)
 
 
+def crash_text(m: VizModel) -> str:
+    """The crash, its month and trigger, then each crash rule that first held after it
+    (a debt crash after the drawdown that ended the boom); "" before any crash."""
+    crash = m.crash
+    if crash.month is None:
+        return ""
+    text = (
+        f"CRASH in {m.calendar_month(crash.month)} (month {crash.month + 1}): "
+        f"trigger {crash.trigger.replace('_', ' ')}"
+    )
+    later = sorted(
+        (month, rule) for rule, month in crash.first_month.items() if month > crash.month
+    )
+    for month, rule in later:
+        text += f"; then {rule.replace('_', ' ')} in {m.calendar_month(month)} (month {month + 1})"
+    return text
+
+
 @solara.component
 def StatusBanner(model: VizModel):  # noqa: N802 (Solara components are CamelCase)
     """SolaraViz component: the month, a crash banner once a crash happened, bad input."""
@@ -84,13 +103,8 @@ def StatusBanner(model: VizModel):  # noqa: N802 (Solara components are CamelCas
     with solara.Column(gap="6px"):
         solara.Markdown(f"**{status_text(model)}**")
         solara.Text(f"This run: {run_knobs(model)}", style={"font-size": "0.85em"})
-        crash = model.crash
-        if crash.month is not None:
-            solara.Error(
-                f"CRASH in {model.calendar_month(crash.month)} (month {crash.month + 1}): "
-                f"trigger {crash.trigger.replace('_', ' ')}",
-                icon="mdi-alert",
-            )
+        if model.crash.month is not None:
+            solara.Error(crash_text(model), icon="mdi-alert")
         else:
             solara.Success("No crash so far", icon="mdi-check-circle")
         if input_error.value:

@@ -14,7 +14,7 @@ import solara
 from experiments.viz import app
 from experiments.viz.controls import MODEL_PARAMS, bounds, parse_inputs
 from experiments.viz.network import ExposureNetwork, edges
-from experiments.viz.panels import LossesByHolder, StatusBanner, status_text
+from experiments.viz.panels import LossesByHolder, StatusBanner, crash_text, status_text
 from experiments.viz.series import SeriesChart, TimeSeries
 from experiments.viz.session import VizModel, current_model, input_error
 from model.ledger import WORLD, Sector
@@ -217,3 +217,16 @@ def test_a_step_updates_the_page_in_under_a_second(render):
         step.click()
         times.append(time.perf_counter() - t0)
     assert statistics.median(times) < 1.0, times
+
+
+def test_the_banner_dates_a_debt_crash_after_the_drawdown():
+    m = VizModel(seed=1)
+    while m.running:
+        m.step()
+    crash = m.crash
+    assert crash.trigger == "equity_drawdown"
+    later = crash.first_month["credit_losses"]
+    assert later > crash.month
+    assert crash_text(m).endswith(
+        f"; then credit losses in {m.calendar_month(later)} (month {later + 1})"
+    )
