@@ -188,14 +188,7 @@ def crash_probability(results: Results) -> list[tuple[str, Figure]]:
     table = crash_table(results, results.group_keys)
     debt = "p_debt" in table
     if x is not None:
-        _draw_lines(
-            ax, table, x, series, results, "p", ("lo", "hi"), what="crash" if debt else None
-        )
-        if debt:
-            bands = ("lo_debt", "hi_debt")
-            _draw_lines(
-                ax, table, x, series, results, "p_debt", bands, what="debt crash", dashed=True
-            )
+        _probability_lines(ax, table, x, series, results)
     else:
         _crash_bars(ax, table, debt)
     ax.set_ylim(0, 1.1)
@@ -209,6 +202,16 @@ def crash_probability(results: Results) -> list[tuple[str, Figure]]:
         )
     caption(fig, text)
     return [("crash_probability", fig)]
+
+
+def _probability_lines(ax, table: pd.DataFrame, x: str, series: list[str], results: Results):
+    """Crash probability against ``x``, one line per group of ``series``, and the
+    debt-crash probability dashed where the results hold it."""
+    debt = "p_debt" in table
+    _draw_lines(ax, table, x, series, results, "p", ("lo", "hi"), what="crash" if debt else None)
+    if debt:
+        bands = ("lo_debt", "hi_debt")
+        _draw_lines(ax, table, x, series, results, "p_debt", bands, what="debt crash", dashed=True)
 
 
 def _crash_bars(ax, table: pd.DataFrame, debt: bool) -> None:
@@ -306,7 +309,8 @@ _PHASE_PANELS = {
 
 
 def knob_response(results: Results) -> list[tuple[str, Figure]]:
-    """Crash probability, time to crash and losses against the first grid knob."""
+    """Crash probability (and debt-crash probability, dashed, where the results hold it),
+    time to crash and losses against the first grid knob."""
     x, series = _lines(results)
     fig = new_figure(15, 5)
     axes = fig.subplots(1, 3)
@@ -316,11 +320,12 @@ def knob_response(results: Results) -> list[tuple[str, Figure]]:
             note(ax, "needs a grid knob and completed simulations")
         return [("knob_response", fig)]
     table = crash_table(results, results.group_keys)
-    _draw_lines(axes[0], table, x, series, results, "p", ("lo", "hi"))
+    _probability_lines(axes[0], table, x, series, results)
     axes[0].set_ylim(0, 1.05)  # room for the markers at 100%
     axes[0].yaxis.set_major_formatter(PercentFormatter(1.0))
-    axes[0].set_ylabel("Crash probability")
-    axes[0].set_title("Crash probability (95% Wilson interval)")
+    axes[0].set_ylabel("Probability")
+    what = "Crash and debt-crash probability" if "p_debt" in table else "Crash probability"
+    axes[0].set_title(f"{what} (95% Wilson interval)")
     if table["crash_month_median"].notna().any():
         _draw_lines(
             axes[1],

@@ -160,6 +160,9 @@ def test_a_debt_crash_is_told_apart_from_the_drawdown_that_calls_the_crash(tmp_p
     [(_, fig)] = crash_probability(results)
     labels = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
     assert any(label.endswith(": debt crash") for label in labels)
+    [(_, fig)] = knob_response(results)
+    dashed = [line for line in fig.axes[0].lines if line.get_linestyle() == "--"]
+    assert [line.get_ydata().tolist() for line in dashed] == [[0.0, 1.0], [0.0, 1.0]]
 
 
 def test_results_stored_without_each_rules_month_draw_the_crash_alone(tmp_path: Path):
