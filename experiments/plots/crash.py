@@ -23,6 +23,7 @@ from experiments.plots.style import (
 __all__ = [
     "DEBT_RULES",
     "crash_table",
+    "debt_crash_month",
     "debt_crashed",
     "crash_probability",
     "phase_diagram",
@@ -37,14 +38,21 @@ DEBT_RULES = ("credit_losses", "bank_failure")
 crash is made of: losses on the debt, not a fall in equity prices."""
 
 
-def debt_crashed(runs: pd.DataFrame) -> pd.Series | None:
-    """Whether each run had a debt crash within the horizon: credit losses or a bank
-    failure met their crash rule (``DEBT_RULES``), before or after an
-    equity drawdown; None for results stored without the month of each rule."""
+def debt_crash_month(runs: pd.DataFrame) -> pd.Series | None:
+    """The month of each run's debt crash, the first in which credit losses or a bank
+    failure met their crash rule (``DEBT_RULES``), before or after an equity drawdown;
+    NaN for a run without one; None for results stored without the month of each rule."""
     columns = [f"{name}_month" for name in DEBT_RULES]
     if not set(columns) <= set(runs.columns):
         return None
-    return (runs[columns].fillna(-1) >= 0).any(axis=1)
+    months = runs[columns].astype(float)
+    return months.where(months >= 0).min(axis=1)
+
+
+def debt_crashed(runs: pd.DataFrame) -> pd.Series | None:
+    """Whether each run had a debt crash within the horizon (``debt_crash_month``)."""
+    months = debt_crash_month(runs)
+    return None if months is None else months.notna()
 
 
 def crash_table(results: Results, keys: list[str]) -> pd.DataFrame:

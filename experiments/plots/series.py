@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from experiments.plots.crash import debt_crash_month
 from experiments.plots.data import Results
 from experiments.plots.stats import wilson
 from experiments.plots.style import (
@@ -146,7 +147,8 @@ def fan_charts(results: Results) -> list[tuple[str, Figure]]:
 
 
 def time_to_crash(results: Results) -> list[tuple[str, Figure]]:
-    """Share of simulations that have crashed by each month, with a 95% Wilson band."""
+    """Share of simulations that have crashed by each month, with a 95% Wilson band, and
+    dashed, where the results hold it, the share that have had a debt crash."""
     runs, groups = _grouped(results, results.runs)
     horizon = results.horizon
     months = np.arange(horizon)
@@ -157,18 +159,27 @@ def time_to_crash(results: Results) -> list[tuple[str, Figure]]:
         note(ax, "no completed simulations")
         return [("time_to_crash", fig)]
     x = pd.date_range(results.start_month + "-01", periods=horizon, freq="MS")
+    debt = debt_crash_month(runs)
     for g, group in enumerate(groups):
-        rows = runs[runs["group"] == group]
-        crash_month = np.where(rows["crashed"].astype(bool), rows["crash_month"], np.inf)
-        k = (crash_month[None, :] <= months[:, None]).sum(axis=1)
-        bands = np.array([wilson(int(ki), len(rows)) for ki in k])
+        rows = runs["group"] == group
+        crashed = runs.loc[rows, "crashed"].astype(bool)
+        curves = [(np.where(crashed, runs.loc[rows, "crash_month"], np.inf), "crash", "-")]
+        if debt is not None:
+            curves.append((debt[rows].fillna(np.inf).to_numpy(), "debt crash", "--"))
         color = COLORS[g % len(COLORS)]
-        ax.fill_between(x, bands[:, 1], bands[:, 2], color=color, alpha=0.15, linewidth=0)
-        ax.step(x, bands[:, 0], where="post", color=color, label=group)
+        for month, what, style in curves:
+            k = (month[None, :] <= months[:, None]).sum(axis=1)
+            bands = np.array([wilson(int(ki), int(rows.sum())) for ki in k])
+            ax.fill_between(x, bands[:, 1], bands[:, 2], color=color, alpha=0.15, linewidth=0)
+            label = group if debt is None else f"{group}: {what}"
+            ax.step(x, bands[:, 0], where="post", color=color, linestyle=style, label=label)
     ax.set_ylim(0, 1)
     date_axis(ax)
     ax.set_xlabel("Month")
     ax.set_ylabel("Share of simulations crashed by then")
     ax.legend(fontsize=8, loc="upper left")
-    caption(fig, "Band: 95% Wilson interval over seeds.")
+    text = "Band: 95% Wilson interval over seeds."
+    if debt is not None:
+        text += " Dashed: a debt crash (credit losses or a bank failure met their crash rule)."
+    caption(fig, text)
     return [("time_to_crash", fig)]

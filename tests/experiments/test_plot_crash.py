@@ -143,6 +143,7 @@ def _debt_grid(folder: Path) -> Results:
 
 def test_a_debt_crash_is_told_apart_from_the_drawdown_that_calls_the_crash(tmp_path: Path):
     from experiments.plots.crash import crash_table, phase_diagram
+    from experiments.plots.series import time_to_crash
 
     results = _debt_grid(tmp_path)
     table = crash_table(results, results.group_keys)
@@ -163,6 +164,15 @@ def test_a_debt_crash_is_told_apart_from_the_drawdown_that_calls_the_crash(tmp_p
     [(_, fig)] = knob_response(results)
     dashed = [line for line in fig.axes[0].lines if line.get_linestyle() == "--"]
     assert [line.get_ydata().tolist() for line in dashed] == [[0.0, 1.0], [0.0, 1.0]]
+    ticks = pd.DataFrame({"run_index": 0, "seed": 0, "tick": range(100)})
+    ticks.assign(month=[f"{2025 + t // 12}-{t % 12 + 1:02d}" for t in range(100)]).to_parquet(
+        tmp_path / "ticks.parquet"
+    )
+    [(_, fig)] = time_to_crash(Results(tmp_path))
+    shares = [line.get_ydata() for line in fig.axes[0].lines if line.get_linestyle() == "--"]
+    # one line a grid point; at obs_share 0.5, 3 runs of 4 by credit losses in month 80,
+    # the fourth by a bank failure in month 90
+    assert sorted((s[79], s[80], s[90]) for s in shares) == [(0, 0, 0)] * 2 + [(0, 0.75, 1)] * 2
 
 
 def test_results_stored_without_each_rules_month_draw_the_crash_alone(tmp_path: Path):
