@@ -7,8 +7,8 @@ A crash is the first month in which any of these holds (thresholds are scenario 
   AI-related debt (debt owed by labs, hyperscalers, SPVs, the chip vendor, and NAV loans);
 * a bank fails or needs a bailout.
 
-The record holds the month, the trigger, the first month each rule held on its own
-(``TRIGGERS``: the drawdown that ends a boom is told apart from a debt crash years
+The record holds the month, the trigger, the first month each rule held, whether or not
+it called the crash (``TRIGGERS``: a drawdown is told apart from a debt crash years
 later), the first defaulter by the crash month ("" if none defaulted by then; over the
 run if there was no crash), the cascade depth (the deepest cascade up to the crash, or
 over the run if none), whether the path ran through off-balance-sheet contracts (an SPV
@@ -118,19 +118,15 @@ class CrashDetector:
     def _holding(self) -> list[str]:
         """The crash rules that hold this month, in the order of ``TRIGGERS``."""
         m = self.m
-        triggers = []
-        if m.market.drawdown >= m.params.crash_drawdown:
-            triggers.append("equity_drawdown")
-        if self.ai_debt_peak > 0 and self.credit_losses() >= (
-            m.params.crash_credit_loss_share * self.ai_debt_peak
-        ):
-            triggers.append("credit_losses")
         bank_names = {b.name for b in m.banks}
-        if any(t == m.tick and name in bank_names for t, _, name in m.default_log) or any(
-            t == m.tick for t, _ in m.bailouts_log
-        ):
-            triggers.append("bank_failure")
-        return triggers
+        holds = {
+            "equity_drawdown": m.market.drawdown >= m.params.crash_drawdown,
+            "credit_losses": self.ai_debt_peak > 0
+            and self.credit_losses() >= m.params.crash_credit_loss_share * self.ai_debt_peak,
+            "bank_failure": any(t == m.tick and name in bank_names for t, _, name in m.default_log)
+            or any(t == m.tick for t, _ in m.bailouts_log),
+        }
+        return [rule for rule in TRIGGERS if holds[rule]]
 
     def _off_balance_so_far(self) -> bool:
         """Whether the path so far ran through off-balance-sheet contracts: an SPV

@@ -8,7 +8,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from experiments.plots.data import Results, format_value
+from experiments.plots.data import Results, debt_crashed, format_value
 from experiments.plots.stats import error_bars, mean_ci, wilson
 from experiments.plots.style import (
     COLORS,
@@ -21,38 +21,13 @@ from experiments.plots.style import (
 )
 
 __all__ = [
-    "DEBT_RULES",
     "crash_table",
-    "debt_crash_month",
-    "debt_crashed",
     "crash_probability",
     "phase_diagram",
     "knob_response",
     "cost_vs_crash",
     "paired_differences",
 ]
-
-
-DEBT_RULES = ("credit_losses", "bank_failure")
-"""The crash rules (``model.crash.TRIGGERS``; figures are drawn without the model) a debt
-crash is made of: losses on the debt, not a fall in equity prices."""
-
-
-def debt_crash_month(runs: pd.DataFrame) -> pd.Series | None:
-    """The month of each run's debt crash, the first in which credit losses or a bank
-    failure met their crash rule (``DEBT_RULES``), before or after an equity drawdown;
-    NaN for a run without one; None for results stored without the month of each rule."""
-    columns = [f"{name}_month" for name in DEBT_RULES]
-    if not set(columns) <= set(runs.columns):
-        return None
-    months = runs[columns].astype(float)
-    return months.where(months >= 0).min(axis=1)
-
-
-def debt_crashed(runs: pd.DataFrame) -> pd.Series | None:
-    """Whether each run had a debt crash within the horizon (``debt_crash_month``)."""
-    months = debt_crash_month(runs)
-    return None if months is None else months.notna()
 
 
 def crash_table(results: Results, keys: list[str]) -> pd.DataFrame:
@@ -156,6 +131,7 @@ def _draw_lines(
         xs, labels = _x_positions(list(part[x]), grid)
         span = float(np.ptp(xs)) or 1.0
         dodge = (i - (len(parts) - 1) / 2) * 0.012 * span  # keeps equal values apart
+        dodge += 0.004 * span if dashed else 0.0  # and the second quantity off the first
         color = COLORS[i % len(COLORS)]
         key = key if isinstance(key, tuple) else (key,)
         label = results.group_label(dict(zip(series, key, strict=True)), series) if series else None
@@ -201,7 +177,7 @@ def crash_probability(results: Results) -> list[tuple[str, Figure]]:
         _crash_bars(ax, table, debt)
     ax.set_ylim(0, 1.1)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_ylabel("Probability")
+    ax.set_ylabel("Probability" if debt else "Crash probability")
     text = "Error bars: 95% Wilson interval over seeds."
     if debt:
         text += (
@@ -233,7 +209,7 @@ def _crash_bars(ax, table: pd.DataFrame, debt: bool) -> None:
     width = 0.8 / len(kinds)
     for k, (p, lo, hi, name) in enumerate(kinds):
         at = xs + (k - (len(kinds) - 1) / 2) * width
-        colors = [COLORS[i % 10] for i in range(len(xs))] if not debt else COLORS[k]
+        colors = COLORS[k] if debt else [COLORS[i % 10] for i in range(len(xs))]
         ax.bar(at, table[p], width=width * 0.95, color=colors, alpha=0.8, label=name)
         err = error_bars(table[p], table[lo], table[hi])
         ax.errorbar(at, table[p], yerr=err, fmt="none", ecolor="black", capsize=6)
@@ -258,12 +234,12 @@ def phase_diagram(results: Results) -> list[tuple[str, Figure]]:
     default rules; the debt-crash panel shows where the losses on the debt, or a bank
     failure, followed within the horizon."""
     grid = results.grid_keys
-    debt = not results.runs.empty and debt_crashed(results.runs) is not None
-    fig = new_figure(19 if debt else 13, 5.5 * max(1, len(results.arm_names)))
     if len(grid) < 2 or results.runs.empty:
-        ax = fig.subplots()
-        note(ax, "a phase diagram needs two grid knobs and completed simulations")
+        fig = new_figure(13, 5.5)
+        note(fig.subplots(), "a phase diagram needs two grid knobs and completed simulations")
         return [("phase_diagram", fig)]
+    debt = debt_crashed(results.runs) is not None
+    fig = new_figure(19 if debt else 13, 5.5 * max(1, len(results.arm_names)))
     gx, gy = grid[0], grid[1]
     xs, ys = results.config["grid"][gx], results.config["grid"][gy]
     arms = results.arm_names or [None]
@@ -303,7 +279,7 @@ def phase_diagram(results: Results) -> list[tuple[str, Figure]]:
         fig,
         "Black line: 50% of runs. Crash: any crash rule, the first month one holds. Debt "
         "crash: credit losses or a bank failure met their rule, before or after a drawdown. "
-        "Blank cells: no crash.",
+        "Blank cells in the time panel: no crash.",
     )
     return [("phase_diagram", fig)]
 
@@ -331,8 +307,8 @@ def knob_response(results: Results) -> list[tuple[str, Figure]]:
     _probability_lines(axes[0], table, x, series, results)
     axes[0].set_ylim(0, 1.05)  # room for the markers at 100%
     axes[0].yaxis.set_major_formatter(PercentFormatter(1.0))
-    axes[0].set_ylabel("Probability")
     what = "Crash and debt-crash probability" if "p_debt" in table else "Crash probability"
+    axes[0].set_ylabel("Probability" if "p_debt" in table else "Crash probability")
     axes[0].set_title(f"{what} (95% Wilson interval)")
     if table["crash_month_median"].notna().any():
         _draw_lines(

@@ -9,7 +9,14 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["Results", "HOLDER_COLUMNS", "format_value"]
+__all__ = [
+    "Results",
+    "HOLDER_COLUMNS",
+    "DEBT_RULES",
+    "debt_crash_month",
+    "debt_crashed",
+    "format_value",
+]
 
 HOLDER_COLUMNS = [
     "loss_banks",
@@ -20,6 +27,31 @@ HOLDER_COLUMNS = [
     "loss_government",
 ]
 """Losses by holder in ``runs.parquet``, $B per simulation."""
+
+
+DEBT_RULES = ("credit_losses", "bank_failure")
+"""The crash rules (``model.crash.TRIGGERS``; figures are drawn without the model) a debt
+crash is made of: losses on the debt, not a fall in equity prices. ``runs.parquet`` has
+the first month each held, ``<rule>_month`` (-1 if never)."""
+
+
+def debt_crash_month(runs: pd.DataFrame) -> pd.Series | None:
+    """The month of each run's debt crash, the first in which credit losses or a bank
+    failure met their crash rule (``DEBT_RULES``), before or after an equity drawdown;
+    NaN for a run without one. None when some runs lack the months of the rules: a folder
+    stored before they were recorded, or finished by ``--resume`` after that, which
+    cannot tell its older runs' debt crashes."""
+    columns = [f"{name}_month" for name in DEBT_RULES]
+    if not set(columns) <= set(runs.columns) or runs[columns].isna().to_numpy().any():
+        return None
+    months = runs[columns].astype(float)
+    return months.where(months >= 0).min(axis=1)
+
+
+def debt_crashed(runs: pd.DataFrame) -> pd.Series | None:
+    """Whether each run had a debt crash within the horizon (``debt_crash_month``)."""
+    months = debt_crash_month(runs)
+    return None if months is None else months.notna()
 
 
 def format_value(value: Any) -> str:

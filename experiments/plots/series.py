@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from experiments.plots.crash import debt_crash_month
-from experiments.plots.data import Results
+from experiments.plots.data import Results, debt_crash_month
 from experiments.plots.stats import wilson
 from experiments.plots.style import (
     COLORS,
@@ -162,16 +161,17 @@ def time_to_crash(results: Results) -> list[tuple[str, Figure]]:
     debt = debt_crash_month(runs)
     for g, group in enumerate(groups):
         rows = runs["group"] == group
+        n = int(rows.sum())
         crashed = runs.loc[rows, "crashed"].astype(bool)
-        curves = [(np.where(crashed, runs.loc[rows, "crash_month"], np.inf), "crash", "-")]
-        if debt is not None:
-            curves.append((debt[rows].fillna(np.inf).to_numpy(), "debt crash", "--"))
+        curves = [(np.where(crashed, runs.loc[rows, "crash_month"], np.inf), "-", group)]
+        if debt is not None:  # the same colour, dashed, its band fainter; no legend entry
+            curves.append((debt[rows].fillna(np.inf).to_numpy(), "--", None))
         color = COLORS[g % len(COLORS)]
-        for month, what, style in curves:
+        for month, style, label in curves:
             k = (month[None, :] <= months[:, None]).sum(axis=1)
-            bands = np.array([wilson(int(ki), int(rows.sum())) for ki in k])
-            ax.fill_between(x, bands[:, 1], bands[:, 2], color=color, alpha=0.15, linewidth=0)
-            label = group if debt is None else f"{group}: {what}"
+            bands = np.array([wilson(int(ki), n) for ki in k])
+            alpha = 0.15 if label is not None else 0.07
+            ax.fill_between(x, bands[:, 1], bands[:, 2], color=color, alpha=alpha, linewidth=0)
             ax.step(x, bands[:, 0], where="post", color=color, linestyle=style, label=label)
     ax.set_ylim(0, 1)
     date_axis(ax)
@@ -180,6 +180,9 @@ def time_to_crash(results: Results) -> list[tuple[str, Figure]]:
     ax.legend(fontsize=8, loc="upper left")
     text = "Band: 95% Wilson interval over seeds."
     if debt is not None:
-        text += " Dashed: a debt crash (credit losses or a bank failure met their crash rule)."
+        text += (
+            " Solid: a crash (any crash rule); dashed, the same colour: a debt crash (credit"
+            " losses or a bank failure met their crash rule)."
+        )
     caption(fig, text)
     return [("time_to_crash", fig)]

@@ -78,8 +78,8 @@ def run_knobs(m: VizModel) -> str:
 
 
 def crash_text(m: VizModel) -> str:
-    """The crash, its month and trigger, then each crash rule that first held after it
-    (a debt crash after the drawdown that ended the boom); "" before any crash."""
+    """The crash, its month and trigger, then what each crash rule that first held after
+    it saw (a debt crash after the drawdown that ended the boom); "" before any crash."""
     crash = m.crash
     if crash.month is None:
         return ""
@@ -87,12 +87,20 @@ def crash_text(m: VizModel) -> str:
         f"CRASH in {m.calendar_month(crash.month)} (month {crash.month + 1}): "
         f"trigger {crash.trigger.replace('_', ' ')}"
     )
-    later = sorted(
-        (month, rule) for rule, month in crash.first_month.items() if month > crash.month
-    )
-    for month, rule in later:
-        text += f"; then {rule.replace('_', ' ')} in {m.calendar_month(month)} (month {month + 1})"
+    later = [(month, rule) for rule, month in crash.first_month.items() if month > crash.month]
+    for month, rule in sorted(later):
+        text += f"; then {_rule_held(m, rule)} in {m.calendar_month(month)} (month {month + 1})"
     return text
+
+
+def _rule_held(m: VizModel, rule: str) -> str:
+    """What holding crash ``rule`` means, in words, at this run's thresholds."""
+    p = m.params
+    return {
+        "equity_drawdown": f"the AI index fell {p.crash_drawdown:.0%} below its peak",
+        "credit_losses": f"credit losses reached {p.crash_credit_loss_share:.0%} of AI debt",
+        "bank_failure": "a bank failed",
+    }[rule]
 
 
 @solara.component

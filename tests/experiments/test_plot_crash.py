@@ -108,8 +108,8 @@ def test_paired_crash_differences_stay_within_100_points(tmp_path: Path):
 
 def _debt_grid(folder: Path) -> Results:
     """obs_share x ai_payoff, 2 x 2, 4 seeds: every run crashes by its drawdown; runs at
-    obs_share 0.5 then have a debt crash, by credit losses (seeds 0-2) or a bank failure
-    (seed 3)."""
+    obs_share 0.5 then have a debt crash: by credit losses in month 80 (seeds 0-2; seed 2
+    has a bank failure first, in month 70) or by a bank failure in month 90 (seed 3)."""
     grid = {"obs_share": [0.0, 0.5], "ai_payoff": [300.0, 600.0]}
     points = [
         {"point": i, "arm": None, "values": {"obs_share": o, "ai_payoff": a}, "params": {}}
@@ -132,7 +132,7 @@ def _debt_grid(folder: Path) -> Results:
                     "trigger": "equity_drawdown",
                     "equity_drawdown_month": 40,
                     "credit_losses_month": 80 if debt and s < 3 else -1,
-                    "bank_failure_month": 90 if debt and s == 3 else -1,
+                    "bank_failure_month": {2: 70, 3: 90}.get(s, -1) if debt else -1,
                     "loss_total": 1.0,
                     "error": "",
                 }
@@ -170,9 +170,10 @@ def test_a_debt_crash_is_told_apart_from_the_drawdown_that_calls_the_crash(tmp_p
     )
     [(_, fig)] = time_to_crash(Results(tmp_path))
     shares = [line.get_ydata() for line in fig.axes[0].lines if line.get_linestyle() == "--"]
-    # one line a grid point; at obs_share 0.5, 3 runs of 4 by credit losses in month 80,
-    # the fourth by a bank failure in month 90
-    assert sorted((s[79], s[80], s[90]) for s in shares) == [(0, 0, 0)] * 2 + [(0, 0.75, 1)] * 2
+    # one line a grid point; at obs_share 0.5 the first of the two rules dates each run's
+    # debt crash: one run in month 70, two more in month 80, the fourth in month 90
+    by_month = sorted((s[69], s[70], s[80], s[90]) for s in shares)
+    assert by_month == [(0, 0, 0, 0)] * 2 + [(0, 0.25, 0.75, 1)] * 2
 
 
 def test_results_stored_without_each_rules_month_draw_the_crash_alone(tmp_path: Path):
@@ -185,9 +186,35 @@ def test_results_stored_without_each_rules_month_draw_the_crash_alone(tmp_path: 
 
 
 def test_a_debt_crash_is_made_of_crash_rules_the_model_records():
-    from experiments.plots.crash import DEBT_RULES
+    from experiments.plots.data import DEBT_RULES
     from model.crash import TRIGGERS
     from model.run import SUMMARY_COLUMNS
 
     assert set(DEBT_RULES) < set(TRIGGERS)
     assert {f"{rule}_month" for rule in TRIGGERS} <= set(SUMMARY_COLUMNS)
+
+
+def test_a_single_point_draws_a_debt_crash_bar_beside_the_crash_bar(tmp_path: Path):
+    _debt_grid(tmp_path)  # its 16 runs, stored as one point without a grid
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    manifest["config"].update(grid={}, points=manifest["config"]["points"][:1])
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    runs = pd.read_parquet(tmp_path / "runs.parquet")
+    runs.drop(columns=["obs_share", "ai_payoff"]).to_parquet(tmp_path / "runs.parquet")
+    [(_, fig)] = crash_probability(Results(tmp_path))
+    heights = [round(bar.get_height(), 3) for bar in fig.axes[0].patches]
+    assert heights == [1.0, 0.5]  # all 16 runs crash; the 8 at obs_share 0.5 debt-crash
+
+
+def test_a_folder_whose_older_runs_lack_the_rules_months_draws_the_crash_alone(
+    tmp_path: Path,
+):
+    """Finished by ``--resume`` after the months were recorded: NaN in the older runs."""
+    from experiments.plots.crash import crash_table
+
+    _debt_grid(tmp_path)
+    runs = pd.read_parquet(tmp_path / "runs.parquet")
+    runs.loc[runs["seed"] == 0, "credit_losses_month"] = np.nan
+    runs.to_parquet(tmp_path / "runs.parquet")
+    results = Results(tmp_path)
+    assert "p_debt" not in crash_table(results, results.group_keys)

@@ -45,20 +45,25 @@ def test_steady_losses_are_priced_at_their_annual_rate():
 
 def test_each_rule_keeps_the_first_month_it_held_after_the_crash_is_called():
     """A drawdown calls the crash in month 2; credit losses reach their rule in month 4,
-    which the record keeps apart from the crash's own month and trigger."""
+    which the record keeps apart from the crash's own month and trigger. The cascade depth
+    and the off-balance path stay those of the crash month."""
     m = HotPotatoModel(seed=0, crash_drawdown=0.5, crash_credit_loss_share=0.1)
     crash = m.crash
     crash.ai_debt = lambda: 100.0
     index = [1.0, 1.2, 0.5, 0.6, 0.7, 0.8]  # a 58% drawdown from month 2
     losses = [0.0, 0.0, 0.0, 5.0, 12.0, 12.0]  # 10% of the debt from month 4
-    for tick, (level, booked) in enumerate(zip(index, losses, strict=True)):
+    depths = [0, 1, 2, 5, 7, 7]
+    for tick, (level, booked, depth) in enumerate(zip(index, losses, depths, strict=True)):
         m.tick = tick
         m.market.ai_index = level
         m.market.ai_index_peak = max(m.market.ai_index_peak, level)
         m.trace.credit_losses = lambda total=booked: total
-        crash.observe(0)
+        if tick == 3:  # an SPV defaults after the crash
+            m.defaulted.add(m.spvs[0].account)
+        crash.observe(depth)
     summary = crash.summary()
     assert (summary["crash_month"], summary["trigger"]) == (2, "equity_drawdown")
+    assert (summary["cascade_depth"], summary["obs_path"]) == (2, False)
     assert summary["equity_drawdown_month"] == 2
     assert summary["credit_losses_month"] == 4
     assert summary["bank_failure_month"] == -1

@@ -219,14 +219,13 @@ def test_a_step_updates_the_page_in_under_a_second(render):
     assert statistics.median(times) < 1.0, times
 
 
-def test_the_banner_dates_a_debt_crash_after_the_drawdown():
-    m = VizModel(seed=1)
-    while m.running:
-        m.step()
+def test_the_banner_dates_each_rule_that_first_held_after_the_crash():
+    m = VizModel()
     crash = m.crash
-    assert crash.trigger == "equity_drawdown"
-    later = crash.first_month["credit_losses"]
-    assert later > crash.month
-    assert crash_text(m).endswith(
-        f"; then credit losses in {m.calendar_month(later)} (month {later + 1})"
+    crash.month, crash.trigger = 48, "equity_drawdown"
+    crash.first_month = {"equity_drawdown": 48, "bank_failure": 90, "credit_losses": 81}
+    assert crash_text(m) == (
+        f"CRASH in {m.calendar_month(48)} (month 49): trigger equity drawdown"
+        f"; then credit losses reached 10% of AI debt in {m.calendar_month(81)} (month 82)"
+        f"; then a bank failed in {m.calendar_month(90)} (month 91)"
     )
