@@ -306,6 +306,8 @@ def _execute(experiment: str, plan, folder, out, backend: str, workers: int, sch
         f"{report.runs} runs ({report.ran} now), {len(report.failures)} failed, "
         f"{timings['wall_seconds']:.1f} s in all"
     )
+    for line in _headline(final):
+        _err(line)
     for run_index, message in report.failures[:10]:
         _err(f"  run {run_index} failed: {message}")
     if len(report.failures) > 10:
@@ -314,6 +316,14 @@ def _execute(experiment: str, plan, folder, out, backend: str, workers: int, sch
         _err(f"figures failed ({plot_error}); redraw with: hotpotato plot {final}")
     print(final)
     return 1 if report.failures or plot_error else 0
+
+
+def _headline(run_dir: Path) -> list[str]:
+    """The headline numbers of a finished run (``experiments.headline``)."""
+    from experiments.headline import headline
+    from experiments.plots.data import Results
+
+    return headline(Results(run_dir))
 
 
 @app.command("plot")

@@ -41,6 +41,8 @@ def test_run_writes_a_complete_run_folder(cli, small: Path, tmp_path: Path):
     assert list(runs["run_index"]) == list(range(8))
     assert (runs["error"] == "").all()
     assert set(runs["seed"]) == set(manifest["seeds"]["values"])
+    for arm, part in runs.groupby("arm", sort=False):  # the headline, one line an arm
+        assert f"{arm}: crash in {int(part['crashed'].sum())} of {len(part)}" in stderr
     # common random numbers: every arm and grid point ran the same seeds
     assert runs.groupby(["arm", "obs_share"])["seed"].apply(tuple).nunique() == 1
 
