@@ -36,7 +36,7 @@ class Recorder:
         for h in m.hyperscalers:
             self.caps0[h.account] = h.profile.shares_value * h.portion
         self.index_base = sum(self.caps0.values())
-        self._named_accounts: tuple[int, tuple[tuple[str, int], ...]] = (0, ())
+        self._named_accounts: tuple[int, tuple[str, ...], np.ndarray] = (0, (), np.zeros(0, int))
 
     def anchor(self, firm) -> tuple[float, float]:
         """(initial earnings, multiple scale) of a listed firm, fixed at its first pricing
@@ -76,17 +76,17 @@ class Recorder:
         capital[dead] = 0.0
         return debtrank_impact(exposures, capital)
 
-    def _debtrank_columns(self) -> tuple[tuple[str, int], ...]:
-        """(series name, account) of the DebtRank series: every agent but the SPVs, in the
-        model's order of agents. Agents are only ever added (none leaves the model), so
-        the list is rebuilt only when their number changes."""
+    def _debtrank_columns(self) -> tuple[tuple[str, ...], np.ndarray]:
+        """Series names and accounts of the DebtRank series: every agent but the SPVs, in
+        the model's order of agents. Agents are only ever added (none leaves the model), so
+        they are listed again only when their number changes."""
         m = self.m
         count = len(m.agents)
         if self._named_accounts[0] != count:
             named = [a for a in m.agents if m.sector_of(a.account) != Sector.SPV]
-            columns = tuple((f"debtrank:{a.name}", a.account) for a in named)
-            self._named_accounts = (count, columns)
-        return self._named_accounts[1]
+            names = tuple(f"debtrank:{a.name}" for a in named)
+            self._named_accounts = (count, names, np.array([a.account for a in named], int))
+        return self._named_accounts[1], self._named_accounts[2]
 
     def collect(self, depth: int) -> None:
         m = self.m
@@ -103,8 +103,8 @@ class Recorder:
             row[f"leverage_reported:{h.name}"] = r / (r + e)
             row[f"leverage_true:{h.name}"] = t / (t + e)
         dr = self.debtrank()
-        for column, account in self._debtrank_columns():
-            row[column] = float(dr[account])
+        names, accounts = self._debtrank_columns()
+        row.update(zip(names, dr[accounts].tolist(), strict=True))
         a = m.assets
         spv_debt = sum(m.spv_debt_of(h.account) for h in [*m.hyperscalers, *m.labs])
         banks = [b.capital_ratio() for b in m.banks if not m.is_defaulted(b)]

@@ -75,9 +75,11 @@ class Bank(Institution):
         if m.is_defaulted(self):
             return
         ledger = m.ledger
-        loans = ledger.active_ids(ContractKind.NAV_LOAN, creditor=self.account)
-        borrowers = ledger.column("debtor")[loans].tolist()
-        for account in sorted(set(borrowers)):  # margin-call the funds it lends to
+        # its NAV loans among all banks' few (drawn from its own claims, the query would be
+        # brought up to date over the loans it makes and is repaid every month)
+        loans = ledger.active_ids(ContractKind.NAV_LOAN)
+        borrowers = ledger.column("debtor")[loans[ledger.column("creditor")[loans] == self.account]]
+        for account in sorted(set(borrowers.tolist())):  # margin-call the funds it lends to
             fund = m.agent_of(account)
             if not m.is_defaulted(fund):
                 fund.answer_margin_call(self)

@@ -182,6 +182,8 @@ class Fund(Institution):
             return
         loan = float(ledger.column("principal")[ids].sum())
         ltv = m.econ.nav_loan_ltv
+        if self._within_limit_at_any_marks(loan, ltv):
+            return
         # repaying x from assets lowers both the loan and the assets it is measured on:
         # loan - x = ltv * (nav + loan - x)  =>  x = (loan - ltv * (nav + loan)) / (1 - ltv)
         call = (loan - ltv * max(self.nav() + loan, 0.0)) / max(1.0 - ltv, 1e-9)
@@ -209,6 +211,17 @@ class Fund(Institution):
             loan > 1.05 * m.econ.nav_loan_ltv * max(nav + loan, 0.0)
             and self.liquid_securities().size == 0
         )
+
+    def _within_limit_at_any_marks(self, loan: float, ltv: float) -> bool:
+        """Whether NAV loans of ``loan`` ($B) are within ``ltv`` of its assets however its
+        bonds are marked: at the lowest NAV the marks can leave (every bond it holds at
+        ``BOND_PRICE_FLOOR``) the loan is below its limit by a margin (1e-9 of the amounts
+        involved) far above the round-off of the marks (some 1e-16 a bond). Then no margin
+        call is due and its NAV need not be marked, which takes every issuer's rating."""
+        face = self.m.bonds_held(self.account)
+        equity = self.equity
+        lowest = equity - (1.0 - BOND_PRICE_FLOOR) * face
+        return loan + 1e-9 * (loan + abs(equity) + face) <= ltv * (lowest + loan)
 
     def _nav_positive_at_any_marks(self) -> bool:
         """Whether its NAV is positive however its bonds are marked: its equity exceeds
