@@ -2,11 +2,14 @@
 
     python docs/figures/make_stylized_facts.py [--seeds 60]
 
-Four panels, none coded into the model: (a) boom then bust when the AI payoff
+Six panels, none coded into the model: (a) boom then bust when the AI payoff
 disappoints: the median AI equity index for three ceilings; (b) the distribution of total
 losses over seeds (fat right tail); (c) growth of AI-related debt over the two years that
 end a year before a crash, against every 24-month window; (d) true minus reported
-hyperscaler leverage around the crash month. Writes docs/figures/stylized_facts.png and
+hyperscaler leverage around the crash month; (e) months from the equity crash to the debt
+crash (credit losses or a bank failure met their crash rule), beside the months from the
+Nasdaq's peak to the largest telecom bankruptcies of 2002; (f) the share of runs with a
+debt crash for each ceiling. Writes docs/figures/stylized_facts.png and
 .svg and prints the numbers quoted in docs/validation.md.
 """
 
@@ -39,8 +42,21 @@ def one(args: tuple[float, int]) -> dict:
         "debt": t["ai_debt"],
         "gap": t["leverage_true"] - t["leverage_reported"],
         "crash": r.summary["crash_month"],
+        "debt_crash": _debt_crash_month(r.summary),
         "loss": r.summary["loss_total"],
     }
+
+
+def _debt_crash_month(summary: dict) -> int:
+    """The first month credit losses or a bank failure met their crash rule, -1 if none."""
+    months = [summary[f"{rule}_month"] for rule in ("credit_losses", "bank_failure")]
+    held = [m for m in months if m >= 0]
+    return min(held) if held else -1
+
+
+DOT_COM_GAPS = {"Global Crossing": 22, "WorldCom": 28}
+"""Months from the Nasdaq's peak (March 2000) to the bankruptcy filings of Global Crossing
+(January 2002) and WorldCom (July 2002), the largest defaults of the telecom build-out."""
 
 
 def main() -> None:
@@ -50,7 +66,7 @@ def main() -> None:
     jobs = [(p, s) for p in PAYOFFS for s in range(args.seeds)]
     with ProcessPoolExecutor() as pool:
         runs = list(pool.map(one, jobs, chunksize=4))
-    fig, ax = plt.subplots(2, 2, figsize=(13, 9))
+    fig, ax = plt.subplots(2, 3, figsize=(19, 9))
 
     months = np.arange(len(runs[0]["index"]))
     years = 2025 + months / 12
@@ -126,6 +142,44 @@ def main() -> None:
         xlabel="months from the crash",
         ylabel="true − reported leverage, points",
     )
+    gaps = {}
+    for payoff in PAYOFFS:
+        gaps[payoff] = [
+            r["debt_crash"] - r["crash"]
+            for r in runs
+            if r["payoff"] == payoff and r["crash"] >= 0 and r["debt_crash"] >= 0
+        ]
+    ax[0, 2].hist(
+        [gaps[p] for p in PAYOFFS],
+        bins=np.arange(-12, 109, 6),
+        label=[f"ceiling ${p:,.0f}B/year" for p in PAYOFFS],
+    )
+    for name, months in DOT_COM_GAPS.items():
+        ax[0, 2].axvline(months, color="k", lw=0.8, ls="--")
+        ax[0, 2].annotate(
+            name,
+            (months, 0.97),
+            xycoords=("data", "axes fraction"),
+            rotation=90,
+            ha="right",
+            va="top",
+            fontsize=8,
+        )
+    ax[0, 2].set(
+        title="(e) The debt crash comes years after the equity crash",
+        xlabel="months from the crash to the debt crash (dashed: dot-com, from the peak)",
+        ylabel="simulations",
+    )
+    ax[0, 2].legend()
+
+    shares = [np.mean([r["debt_crash"] >= 0 for r in runs if r["payoff"] == p]) for p in PAYOFFS]
+    ax[1, 2].bar([f"${p:,.0f}B" for p in PAYOFFS], shares, color="tab:purple", alpha=0.8)
+    ax[1, 2].set(
+        title="(f) Runs with a debt crash within ten years",
+        xlabel="AI revenue ceiling, a year",
+        ylabel="share of simulations",
+        ylim=(0, 1),
+    )
     fig.tight_layout()
     for ext in ("png", "svg"):
         fig.savefig(HERE / f"stylized_facts.{ext}", dpi=110)
@@ -141,6 +195,10 @@ def main() -> None:
         f"{np.percentile(losses, 95):.0f}, skew {skew:.2f}, excess kurtosis "
         f"{excess_kurtosis:.2f}"
     )
+    for payoff, share in zip(PAYOFFS, shares, strict=True):
+        g = gaps[payoff]
+        gap = f", median gap {np.median(g):.0f} months" if g else ""
+        print(f"ceiling {payoff:.0f}: debt crash in {share:.0%} of runs{gap}")
     if len(aligned):
         print(
             f"true - reported leverage at t-12: {100 * np.nanmedian(aligned[:, 12]):.1f} "
