@@ -4,7 +4,7 @@
 
 Six panels, none coded into the model: (a) boom then bust when the AI payoff
 disappoints: the median AI equity index for three ceilings; (b) the distribution of total
-losses over seeds (fat right tail); (c) growth of AI-related debt over the two years that
+losses over seeds (is its right tail fat?); (c) growth of AI-related debt over the two years that
 end a year before a crash, against every 24-month window; (d) true minus reported
 hyperscaler leverage around the crash month; (e) months from the equity crash to the debt
 crash (credit losses or a bank failure met their crash rule), beside the months from the
