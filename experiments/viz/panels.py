@@ -78,8 +78,9 @@ def run_knobs(m: VizModel) -> str:
 
 
 def crash_text(m: VizModel) -> str:
-    """The crash, its month and trigger, then what each crash rule that first held after
-    it saw (a debt crash after the drawdown that ended the boom); "" before any crash."""
+    """The crash, its month and trigger, then each crash rule that first held after it,
+    with its month (a debt crash after the drawdown that ended the boom); "" before any
+    crash."""
     crash = m.crash
     if crash.month is None:
         return ""
