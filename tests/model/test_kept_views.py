@@ -227,3 +227,28 @@ def test_views_kept_from_an_empty_book_keep_the_cents(loans):
     check_ledger(ledger, 0)
     assert ledger.liabilities()[b] == 1.75 + 2.5 * loans
     assert ledger.obligations(0)[b] == 1.75
+
+
+@pytest.mark.parametrize(("economy", "kind"), [({}, "skipped"), ({"nav_loan_ltv": 0.06}, "due")])
+def test_a_margin_call_is_skipped_only_when_none_is_due(economy, kind):
+    """A fund skips marking its bonds for a margin call when its NAV loans are within
+    their limit at the lowest marks (``Fund._within_limit_at_any_marks``): the call the
+    marks would give is then nothing. In the baseline every month's check is skipped; with
+    a tight limit calls fall due."""
+    m = HotPotatoModel(seed=2, horizon_months=60, economy=economy)
+    seen = {"skipped": 0, "due": 0}
+    while m.running:
+        m.step()
+        for fund in m.funds:
+            ids = m.ledger.active_ids(ContractKind.NAV_LOAN, debtor=fund.account)
+            if m.is_defaulted(fund) or ids.size == 0:
+                continue
+            loan = float(m.ledger.column("principal")[ids].sum())
+            ltv = m.econ.nav_loan_ltv
+            call = (loan - ltv * max(fund.nav() + loan, 0.0)) / (1.0 - ltv)
+            if fund._within_limit_at_any_marks(loan, ltv):
+                seen["skipped"] += 1
+                assert call <= 0.0
+            elif call > 1e-9:
+                seen["due"] += 1
+    assert seen[kind] > 0
