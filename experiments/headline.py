@@ -50,6 +50,4 @@ def _median(months: pd.Series, start: str | None) -> str:
     tick = int(round(float(months.median())))
     if start is None:
         return f" (median month {tick})"
-    year, month = (int(v) for v in start.split("-"))
-    year, month = divmod(year * 12 + month - 1 + tick, 12)
-    return f" (median {year}-{month + 1:02d})"
+    return f" (median {pd.Period(start, freq='M') + tick})"
