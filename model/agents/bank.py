@@ -75,8 +75,8 @@ class Bank(Institution):
         if m.is_defaulted(self):
             return
         ledger = m.ledger
-        # its NAV loans among all banks' few (drawn from its own claims, the query would be
-        # brought up to date over the loans it makes and is repaid every month)
+        # its NAV loans, picked from all banks' few: a query of its own claims would be
+        # brought up to date every month over all the loans it makes and is repaid
         loans = ledger.active_ids(ContractKind.NAV_LOAN)
         borrowers = ledger.column("debtor")[loans[ledger.column("creditor")[loans] == self.account]]
         for account in sorted(set(borrowers.tolist())):  # margin-call the funds it lends to

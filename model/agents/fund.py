@@ -184,9 +184,7 @@ class Fund(Institution):
         ltv = m.econ.nav_loan_ltv
         if self._within_limit_at_any_marks(loan, ltv):
             return
-        # repaying x from assets lowers both the loan and the assets it is measured on:
-        # loan - x = ltv * (nav + loan - x)  =>  x = (loan - ltv * (nav + loan)) / (1 - ltv)
-        call = (loan - ltv * max(self.nav() + loan, 0.0)) / max(1.0 - ltv, 1e-9)
+        call = self.margin_call(loan, ltv)
         if call <= 1e-9:
             return
         self.raise_cash(call)
@@ -211,6 +209,13 @@ class Fund(Institution):
             loan > 1.05 * m.econ.nav_loan_ltv * max(nav + loan, 0.0)
             and self.liquid_securities().size == 0
         )
+
+    def margin_call(self, loan: float, ltv: float) -> float:
+        """What it must repay of NAV loans of ``loan`` ($B) to bring them back within ``ltv``
+        of its assets, with its bonds marked, $B (negative when within). Repaying x from
+        assets lowers both the loan and the assets it is measured on:
+        loan - x = ltv * (nav + loan - x)  =>  x = (loan - ltv * (nav + loan)) / (1 - ltv)."""
+        return (loan - ltv * max(self.nav() + loan, 0.0)) / max(1.0 - ltv, 1e-9)
 
     def _within_limit_at_any_marks(self, loan: float, ltv: float) -> bool:
         """Whether NAV loans of ``loan`` ($B) are within ``ltv`` of its assets however its

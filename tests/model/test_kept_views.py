@@ -245,7 +245,7 @@ def test_a_margin_call_is_skipped_only_when_none_is_due(economy, kind):
                 continue
             loan = float(m.ledger.column("principal")[ids].sum())
             ltv = m.econ.nav_loan_ltv
-            call = (loan - ltv * max(fund.nav() + loan, 0.0)) / (1.0 - ltv)
+            call = fund.margin_call(loan, ltv)
             if fund._within_limit_at_any_marks(loan, ltv):
                 seen["skipped"] += 1
                 assert call <= 0.0
