@@ -198,13 +198,14 @@ def load_definition_file(path: Path) -> tuple[ExperimentDefinition, Path]:
     return definition, path.resolve()
 
 
-def load_scenario_file(path: Path) -> dict[str, Any]:
-    """Read a scenario file: a TOML table of knob values (validated by the caller).
+def load_scenario_file(path: Path, what: str = "scenario") -> dict[str, Any]:
+    """Read a scenario file: a TOML table of knob values (validated by the caller);
+    ``what`` names the file in an error (the option or field that gave it).
 
     A file may keep its knobs at top level or under a ``[scenario]`` table; any other
     top-level table is an error.
     """
-    raw = read_toml(path, "scenario")
+    raw = read_toml(path, what)
     if set(raw) == {"scenario"} and isinstance(raw["scenario"], dict):
         raw = raw["scenario"]
     return raw

@@ -210,16 +210,18 @@ def build_plan(
         raise InputError(f"--seeds: {n_seeds} is out of range; allowed range [1, {MAX_SEEDS}]")
 
     scenario_path: Path | None = None
+    what = "--config"  # names the scenario file in an error: the option or the field
     if config_file is not None:
         if kind != "economy":
             raise InputError(f"--config: a {kind} experiment takes no scenario file")
         scenario_path = config_file
     elif definition.scenario is not None:
         scenario_path = (definition_file.parent / definition.scenario).resolve()
+        what = f"{definition.name} scenario"
     base: dict[str, Any] = {}
     if scenario_path is not None:
-        base = load_scenario_file(scenario_path)
-        validate_params(kind, base, f"scenario {scenario_path}: ", partial=True)
+        base = load_scenario_file(scenario_path, what)
+        validate_params(kind, base, f"{what} {scenario_path}: ", partial=True)
 
     known = knob_names(kind)
     grid = {k: list(v) for k, v in definition.grid.items()}

@@ -15,6 +15,8 @@ def _bad_cases(small: Path, tmp: Path) -> dict[str, tuple[list[str], str]]:
     binary.write_bytes(b"\xff\xfe ai_payoff = 3\n")
     switch = tmp / "switch.toml"
     switch.write_text('vendor_financing = "on"\n')
+    lost = tmp / "lost.toml"  # a definition whose scenario file is not there
+    lost.write_text(small.read_text().replace("scenario.toml", "gone.toml"))
     other = tmp / "other" / "exp" / ".20250101T000000Z-abcdef.partial"
     other.mkdir(parents=True)
     (other / "manifest.json").write_text('{"config": {"experiment": "baseline"}}')
@@ -41,10 +43,18 @@ def _bad_cases(small: Path, tmp: Path) -> dict[str, tuple[list[str], str]]:
         "out of range": (["run", small, "--set", "obs_share=1.5"], "obs_share"),
         "grid out of range": (["run", small, "--set", "obs_share=[0.5, 2.0]"], "obs_share"),
         "not an assignment": (["run", small, "--set", "obs_share"], "KEY=VALUE"),
-        "missing config": (["run", small, "--config", tmp / "nope.toml"], "nope.toml"),
+        "missing config": (
+            ["run", small, "--config", tmp / "nope.toml"],
+            "--config: no such file: " + str(tmp / "nope.toml"),
+        ),
+        "bad value in config": (
+            ["run", small, "--config", switch],
+            f"--config {switch}: vendor_financing: 'on' is",
+        ),
         "unreadable config": (["run", small, "--config", broken], "broken.toml"),
         "config not text": (["run", small, "--config", binary], "not UTF-8"),
         "missing definition": (["run", tmp / "nope" / "def.toml"], "def.toml"),
+        "definition's scenario missing": (["run", lost], "small scenario: no such file: "),
         "zero seeds": (["run", small, "--seeds", "0"], "--seeds"),
         "zero workers": (["run", small, "--workers", "0"], "--workers"),
         "seeds not a number": (["run", small, "--seeds", "many"], "--seeds"),
@@ -86,9 +96,11 @@ def _bad_cases(small: Path, tmp: Path) -> dict[str, tuple[list[str], str]]:
         "grid out of range",
         "not an assignment",
         "missing config",
+        "bad value in config",
         "unreadable config",
         "config not text",
         "missing definition",
+        "definition's scenario missing",
         "zero seeds",
         "zero workers",
         "seeds not a number",
