@@ -54,6 +54,7 @@ __all__ = [
     "Decision",
     "SECURITIES",
     "together",
+    "alone",
     "clear",
     "buy_equity",
     "borrow_from_world",
@@ -181,6 +182,11 @@ def _next_request(decision: Decision, reply: Grant | None) -> Request:
     while request.amount <= MIN_AMOUNT:
         request = decision.send(Grant(0.0))
     return request
+
+
+def alone(m: HotPotatoModel, decision: Decision) -> Any:
+    """Run one decision to its end, each request cleared on its own; returns its result."""
+    return together(m, [decision])[0]
 
 
 def clear(m: HotPotatoModel, requests: list[Request]) -> list[Grant]:
