@@ -912,13 +912,18 @@ class Ledger:
         return owed
 
     def _keep_by_row(self, dues: Dues) -> None:
-        """Keep ``dues`` by contract row, over the book's capacity."""
+        """Keep ``dues`` by contract row, over the book's capacity, in the arrays kept
+        before if the book has not grown since (they are never given out): which rows are
+        due is written anew, and cash and reduction only where due (elsewhere they are
+        never read)."""
         capacity = self._cols["creditor"].size
-        due, cash, reduction = np.zeros(capacity, bool), np.zeros(capacity), np.zeros(capacity)
+        if self._by_row is None or self._by_row[0].size != capacity:
+            self._by_row = (np.zeros(capacity, bool), np.zeros(capacity), np.zeros(capacity))
+        due, cash, reduction = self._by_row
+        due.fill(False)
         due[dues.ids] = True
         cash[dues.ids] = dues.cash
         reduction[dues.ids] = dues.reduction
-        self._by_row = (due, cash, reduction)
 
     def _redo_row(self, i: int, tick: int) -> bool:
         """Recompute the kept dues of contract ``i`` in month ``tick``; whether they
@@ -926,10 +931,10 @@ class Ledger:
         due, cash, reduction = self._by_row
         falls_due = self._due_of(i, tick)
         if falls_due is None:
-            changed = bool(due[i])
+            changed = due.item(i)
             due[i] = False
             return changed
-        changed = not due[i] or (cash[i], reduction[i]) != falls_due
+        changed = not due.item(i) or (cash.item(i), reduction.item(i)) != falls_due
         due[i] = True
         cash[i], reduction[i] = falls_due
         return changed
