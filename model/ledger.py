@@ -1038,11 +1038,11 @@ class Ledger:
 
     def _update_sheets(self) -> None:
         """Bring the kept carried amounts and balance sheets, not up to date, up to the whole
-        book: a few contracts booked since are added one by one, else all are summed anew
-        (as after a change to a contract already booked, which a sum in id order cannot
-        take back)."""
+        book: the contracts booked since are added to them, else all are summed anew (as
+        after a change to a contract already booked, which a sum in id order cannot take
+        back)."""
         first = self._sheets_rows
-        if first is None or self._n - first > _FEW_ROWS or self._n > self._carried_buffer.size:
+        if first is None or self._n > self._carried_buffer.size:
             self._sheets_anew()
         else:
             self._sheets_plus(first)
@@ -1068,17 +1068,28 @@ class Ledger:
         """The kept balance sheets plus the contracts from row ``first`` on, added one after
         another as ``np.bincount`` adds them, so the sums are those over all rows to the bit
         (a contract that carries nothing adds 0.0, which leaves a sum of amounts >= 0 as it
-        is); their carried amounts are written after the kept ones."""
+        is); their carried amounts are written after the kept ones. A few contracts are
+        added one by one, more by ``np.add.at``, which adds them in the same order."""
         c = self._cols
         assets, liabilities = self._assets.copy(), self._liabilities.copy()
-        for i in range(first, self._n):
-            kind = c["kind"].item(i)
-            amount = c["principal"].item(i) if c["active"].item(i) and _CARRIES[kind] else 0.0
-            self._carried_buffer[i] = amount
-            if amount:
-                assets[c["creditor"].item(i)] += amount
-                if _IS_DEBT[kind]:
-                    liabilities[c["debtor"].item(i)] += amount
+        if self._n - first > _FEW_ROWS:
+            rows = slice(first, self._n)
+            kind = c["kind"][rows]
+            carried = np.where(c["active"][rows] & CARRIES.take(kind), c["principal"][rows], 0.0)
+            self._carried_buffer[rows] = carried
+            np.add.at(assets, c["creditor"][rows], carried)
+            debt = np.where(kind != KindCode.EQUITY, carried, 0.0)
+            np.add.at(liabilities, c["debtor"][rows], debt)
+        else:
+            for i in range(first, self._n):
+                kind = c["kind"].item(i)
+                carries = c["active"].item(i) and _CARRIES[kind]
+                amount = c["principal"].item(i) if carries else 0.0
+                self._carried_buffer[i] = amount
+                if amount:
+                    assets[c["creditor"].item(i)] += amount
+                    if _IS_DEBT[kind]:
+                        liabilities[c["debtor"].item(i)] += amount
         self._carried = self._carried_buffer[: self._n]
         self._assets, self._liabilities = assets, liabilities
 
