@@ -912,13 +912,18 @@ class Ledger:
         return owed
 
     def _keep_by_row(self, dues: Dues) -> None:
-        """Keep ``dues`` by contract row, over the book's capacity."""
+        """Keep ``dues`` by contract row, over the book's capacity, in the arrays kept
+        before if the book has not grown since (they are never given out): which rows are
+        due is written anew, and cash and reduction only where due (elsewhere they are
+        never read)."""
         capacity = self._cols["creditor"].size
-        due, cash, reduction = np.zeros(capacity, bool), np.zeros(capacity), np.zeros(capacity)
+        if self._by_row is None or self._by_row[0].size != capacity:
+            self._by_row = (np.zeros(capacity, bool), np.zeros(capacity), np.zeros(capacity))
+        due, cash, reduction = self._by_row
+        due.fill(False)
         due[dues.ids] = True
         cash[dues.ids] = dues.cash
         reduction[dues.ids] = dues.reduction
-        self._by_row = (due, cash, reduction)
 
     def _redo_row(self, i: int, tick: int) -> bool:
         """Recompute the kept dues of contract ``i`` in month ``tick``; whether they
@@ -926,10 +931,10 @@ class Ledger:
         due, cash, reduction = self._by_row
         falls_due = self._due_of(i, tick)
         if falls_due is None:
-            changed = bool(due[i])
+            changed = due.item(i)
             due[i] = False
             return changed
-        changed = not due[i] or (cash[i], reduction[i]) != falls_due
+        changed = not due.item(i) or (cash.item(i), reduction.item(i)) != falls_due
         due[i] = True
         cash[i], reduction[i] = falls_due
         return changed
@@ -1033,11 +1038,11 @@ class Ledger:
 
     def _update_sheets(self) -> None:
         """Bring the kept carried amounts and balance sheets, not up to date, up to the whole
-        book: a few contracts booked since are added one by one, else all are summed anew
-        (as after a change to a contract already booked, which a sum in id order cannot
-        take back)."""
+        book: the contracts booked since are added to them, else all are summed anew (as
+        after a change to a contract already booked, which a sum in id order cannot take
+        back)."""
         first = self._sheets_rows
-        if first is None or self._n - first > _FEW_ROWS or self._n > self._carried_buffer.size:
+        if first is None or self._n > self._carried_buffer.size:
             self._sheets_anew()
         else:
             self._sheets_plus(first)
@@ -1063,17 +1068,28 @@ class Ledger:
         """The kept balance sheets plus the contracts from row ``first`` on, added one after
         another as ``np.bincount`` adds them, so the sums are those over all rows to the bit
         (a contract that carries nothing adds 0.0, which leaves a sum of amounts >= 0 as it
-        is); their carried amounts are written after the kept ones."""
+        is); their carried amounts are written after the kept ones. A few contracts are
+        added one by one, more by ``np.add.at``, which adds them in the same order."""
         c = self._cols
         assets, liabilities = self._assets.copy(), self._liabilities.copy()
-        for i in range(first, self._n):
-            kind = c["kind"].item(i)
-            amount = c["principal"].item(i) if c["active"].item(i) and _CARRIES[kind] else 0.0
-            self._carried_buffer[i] = amount
-            if amount:
-                assets[c["creditor"].item(i)] += amount
-                if _IS_DEBT[kind]:
-                    liabilities[c["debtor"].item(i)] += amount
+        if self._n - first > _FEW_ROWS:
+            rows = slice(first, self._n)
+            kind = c["kind"][rows]
+            carried = np.where(c["active"][rows] & CARRIES.take(kind), c["principal"][rows], 0.0)
+            self._carried_buffer[rows] = carried
+            np.add.at(assets, c["creditor"][rows], carried)
+            debt = np.where(kind != KindCode.EQUITY, carried, 0.0)
+            np.add.at(liabilities, c["debtor"][rows], debt)
+        else:
+            for i in range(first, self._n):
+                kind = c["kind"].item(i)
+                carries = c["active"].item(i) and _CARRIES[kind]
+                amount = c["principal"].item(i) if carries else 0.0
+                self._carried_buffer[i] = amount
+                if amount:
+                    assets[c["creditor"].item(i)] += amount
+                    if _IS_DEBT[kind]:
+                        liabilities[c["debtor"].item(i)] += amount
         self._carried = self._carried_buffer[: self._n]
         self._assets, self._liabilities = assets, liabilities
 

@@ -229,6 +229,25 @@ def test_views_kept_from_an_empty_book_keep_the_cents(loans):
     assert ledger.obligations(0)[b] == 1.75
 
 
+@settings(max_examples=50, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), batch=st.integers(9, 40))
+def test_many_contracts_booked_between_reads_add_up_as_a_fresh_sum(seed, batch):
+    """More contracts than are added to the balance sheets one by one, of any kinds,
+    between any accounts, booked between two reads: the kept sums equal those over the
+    whole book to the bit."""
+    rng = np.random.default_rng(seed)
+    ledger = Ledger()
+    for k in range(4):
+        ledger.open_account(f"a{k}", Sector.BANK)
+    for _ in range(3):
+        for _ in range(batch):
+            creditor, debtor = rng.choice(ledger.n_accounts, 2, replace=False).tolist()
+            kind = ContractKind(int(rng.integers(len(ContractKind))))
+            principal = float(rng.uniform(0, 10))
+            ledger.add(creditor=creditor, debtor=debtor, kind=kind, principal=principal)
+        check_ledger(ledger, 0)
+
+
 @pytest.mark.parametrize(("economy", "kind"), [({}, "skipped"), ({"nav_loan_ltv": 0.06}, "due")])
 def test_a_margin_call_is_skipped_only_when_none_is_due(economy, kind):
     """A fund skips marking its bonds for a margin call when its NAV loans are within
