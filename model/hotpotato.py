@@ -507,20 +507,24 @@ class HotPotatoModel(mesa.Model):
         return self._cached_on_assets(f"earning:{at}", compute)
 
     def _leased_spvs(self, sponsor: int) -> tuple[int, ...]:
-        """The SPVs whose data centers ``sponsor`` leases now, in order of creation."""
-
-        def compute():
-            # each SPV's one lease is a contract from it (creditor) to its sponsor (debtor)
-            ledger = self.ledger
-            ids = ledger.active_ids(ContractKind.SPV_LEASE)
-            spvs = ledger.column("creditor")[ids].tolist()
-            sponsors = ledger.column("debtor")[ids].tolist()
-            leased: dict[int, tuple[int, ...]] = {}
-            for spv, by in sorted(zip(spvs, sponsors, strict=True)):  # accounts: creation order
-                leased[by] = (*leased.get(by, ()), spv)
-            return leased
-
-        return self._cached_on_terms("leased_spvs", compute, _SPV_LEASES).get(sponsor, ())
+        """The SPVs whose data centers ``sponsor`` leases now, in order of creation. Kept
+        while the ledger answers with the same active SPV leases (``Ledger.active_ids``
+        gives the same array until one is booked or closed, or contracts are sold, the
+        only way a creditor changes; a debtor never does): the resets of their payments
+        with each raise of an SPV leave it as it was."""
+        ledger = self.ledger
+        ids = ledger.active_ids(ContractKind.SPV_LEASE)
+        hit = self._cache.get("leased_spvs")
+        if hit is not None and hit[0] is ids:
+            return hit[1].get(sponsor, ())
+        # each SPV's one lease is a contract from it (creditor) to its sponsor (debtor)
+        spvs = ledger.column("creditor")[ids].tolist()
+        sponsors = ledger.column("debtor")[ids].tolist()
+        leased: dict[int, tuple[int, ...]] = {}
+        for spv, by in sorted(zip(spvs, sponsors, strict=True)):  # accounts: creation order
+            leased[by] = (*leased.get(by, ()), spv)
+        self._cache["leased_spvs"] = (ids, leased)
+        return leased.get(sponsor, ())
 
     def spv_leases_ended(self, sponsor: int) -> np.ndarray:
         """Ids of the active SPV leases of ``sponsor`` whose term has ended by this month

@@ -24,6 +24,7 @@ from model.markets.credit import rating_spread
 
 __all__ = ["SPV"]
 
+_EQUITY = (KindCode.EQUITY,)
 SPV_DEBT_MONTHS = 240
 EQUITY_YIELD = 0.09
 BUFFER_MONTHS = 3
@@ -44,7 +45,8 @@ class SPV(Institution):
         """Its data centers sold, its debt repaid and what was left paid to its owners
         (``repay_all``): it has nothing left to do."""
         self._owners: tuple | None = None
-        """``_stakes_by_owner``, kept with the owners and amounts of the stakes it is of."""
+        """``_stakes_by_owner``, kept with the stakes it is of (the ledger's answer), the
+        version of the stakes and their amounts when it was read."""
 
     def debt(self) -> float:
         """Debt outstanding, $B."""
@@ -222,20 +224,28 @@ class SPV(Institution):
 
     def _stakes_by_owner(self) -> tuple[list[tuple[int, float]], float]:
         """Its owners, each with its stakes at cost summed in the order booked, in the order
-        of their first stake, and the total of all its stakes, $B. Kept while its stakes
-        have the same owners and amounts, as they do from one month to the next once the
-        vehicle stops raising."""
+        of their first stake, and the total of all its stakes, $B. Kept while the ledger
+        answers with the same stakes (``Ledger.active_ids`` gives the same array until one
+        is booked or closed, or contracts are sold, the only way an owner changes) at the
+        same amounts: those are read again only when some stake, its or another issuer's,
+        changed since (``Ledger.version_of``). Once the vehicle stops raising, its stakes
+        stay as they are from one month to the next."""
         ledger = self.m.ledger
         stakes = ledger.active_ids(ContractKind.EQUITY, debtor=self.account)
-        owners = ledger.column("creditor")[stakes].tolist()
+        version = ledger.version_of(_EQUITY)
+        kept = self._owners
+        if kept is not None and kept[0] is stakes and kept[1] == version:
+            return kept[3]
         held = ledger.column("principal")[stakes].tolist()
-        if self._owners is None or self._owners[0] != (owners, held):
+        if kept is None or kept[0] is not stakes or kept[2] != held:
+            owners = ledger.column("creditor")[stakes].tolist()
             by_owner: dict[int, float] = {}  # a few owners, each with a stake from every raise
             for owner, stake in zip(owners, held, strict=True):
                 by_owner[owner] = by_owner.get(owner, 0.0) + stake
             total = float(ledger.column("principal")[stakes].sum())
-            self._owners = ((owners, held), (list(by_owner.items()), total))
-        return self._owners[1]
+            kept = (stakes, version, held, (list(by_owner.items()), total))
+        self._owners = (stakes, version, held, kept[3])
+        return kept[3]
 
     def insolvent(self) -> bool:
         """A vehicle without a lease cannot service its debt: it defaults unless its cash
