@@ -46,6 +46,7 @@ from model.ledger import WORLD, Amortisation, ContractKind
 
 if TYPE_CHECKING:
     from model.agents.base import Institution
+    from model.agents.fund import Fund
     from model.hotpotato import HotPotatoModel
 
 __all__ = [
@@ -98,7 +99,8 @@ class Security:
     """Who invests in a security, how much each will put in, and the contract it makes."""
 
     investors: Callable[[HotPotatoModel], list[Institution]]
-    capacity: Callable[[Institution], float]
+    capacity: Callable[[list[Institution]], list[float]]
+    """What each investor will put in, $B, asked of all together (asking changes nothing)."""
     kind: ContractKind
 
 
@@ -123,11 +125,26 @@ def _cloud_partner(m: HotPotatoModel) -> list[Institution]:
     return [] if m.is_defaulted(partner) else [partner]
 
 
-_fund_capacity = methodcaller("capacity_for_ai")
-_bank_capacity = methodcaller("lending_capacity")
-_spare_cash = methodcaller("spare_cash")
-"""What each kind of investor will put in, $B (a bound look-up, without a function of
-its own to call)."""
+def _each(method: str) -> Callable[[list[Institution]], list[float]]:
+    """What each investor will put in by its own ``method``, $B."""
+    ask = methodcaller(method)
+
+    def capacity(investors: list[Institution]) -> list[float]:
+        return [ask(i) for i in investors]
+
+    return capacity
+
+
+def _fund_capacity(funds: list[Fund]) -> list[float]:
+    """Each fund's ``capacity_for_ai``, $B, their bonds marked once for all
+    (``Fund.capacities_for_ai``)."""
+    from model.agents.fund import Fund  # not at the top: the agents import this module
+
+    return Fund.capacities_for_ai(funds)
+
+
+_bank_capacity = _each("lending_capacity")
+_spare_cash = _each("spare_cash")
 
 
 SECURITIES: dict[str, Security] = {
@@ -199,7 +216,7 @@ def clear(m: HotPotatoModel, requests: list[Request]) -> list[Grant]:
         if mine is None:  # nobody asks: its investors' capacity is not looked up
             continue
         investors = security.investors(m)
-        capacity = [security.capacity(i) for i in investors]
+        capacity = security.capacity(investors)
         total = _sum(capacity)
         if total <= 0:
             continue

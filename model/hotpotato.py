@@ -9,6 +9,7 @@ are methods here so that each is computed in one place.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import mesa
@@ -830,8 +831,12 @@ class HotPotatoModel(mesa.Model):
 
     def bond_marks(self, account: int) -> float:
         """Mark-to-market gain (+) or loss (−) on the bonds it holds, $B."""
+        return self.bond_marks_of((account,))[0]
+
+    def bond_marks_of(self, accounts: Sequence[int]) -> list[float]:
+        """``bond_marks`` of each of ``accounts``, the bonds marked once for all, $B."""
         marks = self._marks_by_holder()
-        return float(marks[account]) if account < marks.size else 0.0
+        return [float(marks[a]) if a < marks.size else 0.0 for a in accounts]
 
     def bonds_held(self, account: int) -> float:
         """Face of the bonds ``account`` holds, $B."""

@@ -14,6 +14,8 @@ households behind them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from model.agents.base import Institution
@@ -72,8 +74,21 @@ class Fund(Institution):
 
     def capacity_for_ai(self) -> float:
         """How much it will invest in AI assets now, $B."""
+        return self._capacity_at(self.nav())
+
+    @staticmethod
+    def capacities_for_ai(funds: Sequence[Fund]) -> list[float]:
+        """``capacity_for_ai`` of each of ``funds`` (of one model), $B, their bonds marked
+        once for all: asking one changes nothing, so the marks, which read every
+        hyperscaler's rating, are the same for the next."""
+        if not funds:
+            return []
+        marks = funds[0].m.bond_marks_of([f.account for f in funds])
+        return [f._capacity_at(f.equity + mark) for f, mark in zip(funds, marks, strict=True)]
+
+    def _capacity_at(self, nav: float) -> float:
+        """``capacity_for_ai`` with its NAV (``nav()``) at ``nav``, $B."""
         m = self.m
-        nav = self.nav()
         if nav <= 0:
             return 0.0
         target = m.econ.fund_ai_allocation * nav * min(m.market.sentiment, 1.5)

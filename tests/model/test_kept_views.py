@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model import HotPotatoModel
+from model.agents import Fund
 from model.ledger import IS_DEBT, ContractKind, Ledger, Sector
 
 MUTATORS = (
@@ -147,6 +148,7 @@ def model_views(m: HotPotatoModel) -> list:
         ]
     for fund in m.funds:
         out += [*fund._holdings(), fund.capacity_for_ai()]
+    out += Fund.capacities_for_ai(m.funds)  # with their bonds marked once for all
     return out
 
 

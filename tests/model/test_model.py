@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model import HotPotatoModel, financing
+from model.agents import Fund
 from model.calibration import Economy
 from model.ledger import WORLD, Amortisation, ContractKind
 from model.losses import HOLDERS
@@ -450,14 +451,14 @@ def test_a_data_center_with_spent_gpus_draws_no_power_and_its_connection_goes_to
     assert math.isclose(m.pay_power(firm.account), monthly_bill(0.75 * capacity, price))
 
 
-def test_a_secured_build_loan_is_no_more_than_loan_to_value_of_what_it_buys():
+def test_a_secured_build_loan_is_no_more_than_loan_to_value_of_what_it_buys(monkeypatch):
     """With no spare cash and no high-yield buyer, a firm below investment grade has none
     of the rest of the price: it orders only what the loan's share of the price covers."""
     m = HotPotatoModel(seed=0, check_invariants=True)
     neocloud = m.hyperscalers[4]
     m.ledger.transfer(neocloud.account, WORLD, neocloud.spare_cash())
-    for fund in m.funds:  # no fund buys its bonds
-        fund.capacity_for_ai = lambda: 0.0
+    no_capacity = staticmethod(lambda funds: [0.0] * len(funds))
+    monkeypatch.setattr(Fund, "capacities_for_ai", no_capacity)  # no fund buys its bonds
     funded, loans = financing.alone(m, neocloud.finance(10.0))
     lent = float(m.ledger.column("principal")[loans].sum())
     assert lent <= m.econ.loan_to_value * funded * (1 + 1e-12)
