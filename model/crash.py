@@ -62,9 +62,9 @@ class CrashDetector:
         self._monthly_losses = 0.0
         """Exponentially weighted average of monthly credit losses, $B/month."""
         self._ai_debt: tuple[int, float] | None = None
-        self._ai_debtors = np.zeros(0, dtype=bool)
-        """``IS_AI_SECTOR`` of each account's sector, kept until an account opens (an
-        account's sector never changes)."""
+        self._ai_contracts = np.zeros(0, dtype=bool)
+        """Whether each contract booked so far is AI-related debt, extended as contracts
+        are booked (a contract's kind and debtor, and an account's sector, never change)."""
 
     def ai_debt(self) -> float:
         """AI-related debt outstanding, $B (reused until the contract book changes)."""
@@ -76,13 +76,23 @@ class CrashDetector:
     def _compute_ai_debt(self) -> float:
         ledger = self.m.ledger
         ids = ledger.active_ids()
-        kind = ledger.column("kind")[ids]
-        debtor = ledger.column("debtor")[ids]
-        if self._ai_debtors.size != ledger.n_accounts:
-            self._ai_debtors = IS_AI_SECTOR[ledger.sector_array()]
-        ai_debtor = self._ai_debtors[debtor]
-        ai = IS_DEBT[kind] & (kind != KindCode.PAYABLE) & (ai_debtor | (kind == KindCode.NAV_LOAN))
-        return float(ledger.column("principal")[ids][ai].sum())
+        ai = ids[self._ai_debt_contracts()[ids]]
+        return float(ledger.column("principal")[ai].sum())
+
+    def _ai_debt_contracts(self) -> np.ndarray:
+        """Whether each contract is AI-related debt: debt but a payable, owed by a lab,
+        hyperscaler, SPV or the chip vendor, or a NAV loan (``_ai_contracts`` brought up
+        to the contracts booked since)."""
+        ledger = self.m.ledger
+        done = self._ai_contracts.size
+        kind = ledger.column("kind")[done:]
+        if kind.size:
+            debtor = ledger.column("debtor")[done:]
+            ai_debtor = IS_AI_SECTOR[ledger.sector_array()[debtor]]
+            ai = IS_DEBT[kind] & (kind != KindCode.PAYABLE)
+            ai &= ai_debtor | (kind == KindCode.NAV_LOAN)
+            self._ai_contracts = np.concatenate([self._ai_contracts, ai])
+        return self._ai_contracts
 
     def credit_losses(self) -> float:
         return self._credit_losses
