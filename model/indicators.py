@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.clearing import debtrank_impact
+from model.clearing import _debtrank_impact_unchecked
 from model.ledger import WORLD, Sector
 from model.markets.equity import price_earnings
 
@@ -74,7 +74,7 @@ class Recorder:
         exposures[dead, :] = 0.0
         exposures[:, dead] = 0.0
         capital[dead] = 0.0
-        return debtrank_impact(exposures, capital)
+        return _debtrank_impact_unchecked(exposures, capital)  # finite, non-negative
 
     def _debtrank_columns(self) -> tuple[tuple[str, ...], np.ndarray]:
         """Series names and accounts of the DebtRank series: every agent but the SPVs, in
