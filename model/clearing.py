@@ -353,18 +353,25 @@ def _impact_of(A, c):
     (as ``_matrix`` and ``_vector`` return them); W is dense or CSR like ``A``.
     """
     n = c.size
-    broke = c <= 0
-    safe = np.where(broke, 1.0, c)
     if isinstance(A, np.ndarray):
-        W = np.minimum(1.0, A / safe[:, None])
-        W[broke] = A[broke] > 0
+        W = _impact_rows(A, c)
         if n >= _SPARSE_MIN_N and np.count_nonzero(W) < 0.1 * W.size:
             W = _csr_of_dense(W)  # sparse mat-vecs are several times faster below 10% fill
         return W
+    broke = c <= 0
     row = np.repeat(np.arange(n), np.diff(A.indptr))
-    data = np.minimum(1.0, A.data / safe[row])
+    data = np.minimum(1.0, A.data / np.where(broke, 1.0, c)[row])
     data = np.where(broke[row], A.data > 0, data)
     return sp.csr_array((data, A.indices.copy(), A.indptr.copy()), shape=(n, n))
+
+
+def _impact_rows(A, c):
+    """``min(1, A[i, j] / c[i])`` of dense rows ``A`` of exposures (any columns) and their
+    lenders' capital ``c``; rows with ``c <= 0`` are 1 where ``A`` is positive."""
+    broke = c <= 0
+    W = np.minimum(1.0, A / np.where(broke, 1.0, c)[:, None])
+    W[broke] = A[broke] > 0
+    return W
 
 
 def _csr_of_dense(M):
@@ -419,40 +426,45 @@ def _propagate(W, h0, max_steps):
     return out
 
 
-def _impacts_of_few(W, v, max_steps):
-    """``R`` of :func:`debtrank_impact` for the dense impact matrix ``W`` of a few agents.
+def _impacts_of_few(A, c, v, max_steps):
+    """``R`` of :func:`debtrank_impact` for the dense exposures ``A`` and capital ``c`` of
+    a few agents (values ``v``).
 
     Agent k's default, ``h(0) = e_k``, first hits its creditors, ``h(1) = min(1, e_k +
-    W[:, k])``; only the losses of lenders (nonzero rows of W) ever change, and a loss
-    passes on only from an intermediary, an agent that both lends and borrows. So the
-    shocks of the borrowers (the others have ``R = 0``) run on the lenders' rows, each
+    W[:, k])``; only the losses of lenders (nonzero rows of A, and of W) ever change, and
+    a loss passes on only from an intermediary, an agent that both lends and borrows. So
+    the shocks of the borrowers (the others have ``R = 0``) run on the lenders' rows, each
     step's product summing over the intermediaries alone: the terms left out are zeros,
     so the result is that of the full iteration up to the order of additions. A shock
     whose increment has died out is held where it is by zeroing its increment; the
     iteration stops when the intermediaries have nothing left to pass on.
     """
-    lends = W.sum(axis=1) > 0  # sums of non-negative terms: > 0 if any term is
-    owes = W.sum(axis=0) > 0
-    lenders, borrowers = np.flatnonzero(lends), np.flatnonzero(owes)
-    R = np.zeros(v.size)
+    lends = A.sum(axis=1) > 0  # sums of non-negative terms: > 0 if any term is
+    owes = A.sum(axis=0) > 0
+    lenders, borrowers = lends.nonzero()[0], owes.nonzero()[0]
+    R = np.zeros(c.size)
     if not borrowers.size:
         return R
-    rows = W[lenders]
-    passes_on = np.flatnonzero(owes[lenders])  # the intermediaries among the lenders
-    through = rows[:, lenders[passes_on]]
-    h = (lenders[:, None] == borrowers).astype(np.float64)  # e_k on the lenders' rows
-    spread = rows[:, borrowers]  # W e_k
+    W = _impact_rows(A.take(lenders, 0).take(borrowers, 1), c.take(lenders))
+    # the intermediaries, among the lenders (rows) and among the borrowers (columns)
+    in_rows = owes.take(lenders).nonzero()[0]
+    lender = lends.take(borrowers)
+    in_columns = lender.nonzero()[0]
+    through = W.take(in_columns, 1)
+    h = np.zeros(W.shape)
+    h[in_rows, in_columns] = 1.0  # e_k on the lenders' rows
+    spread = W  # W e_k
     for _ in range(max_steps):
         nxt = spread + h
         np.minimum(nxt, 1.0, out=nxt)
         dh = nxt - h
         h = nxt
-        passed = dh[passes_on] * (dh.max(axis=0) >= 1e-12)
+        passed = dh.take(in_rows, 0) * (dh.max(axis=0) >= 1e-12)
         if not passed.any():
             break
         spread = through @ passed
     # the others' losses: a lender's own loss (h = 1) is in h, a mere borrower's is not
-    R[borrowers] = v[lenders] @ h - v[borrowers] * lends[borrowers]
+    R[borrowers] = v.take(lenders) @ h - v.take(borrowers) * lender
     return R
 
 
@@ -528,38 +540,40 @@ def debtrank_impact(exposures, capital, values=None):
         ``k``'s default, excluding ``k``'s own loss (a fraction of total value when ``v``
         sums to 1).
     """
-    W, c = _impact_matrix(exposures, capital)
-    n = c.size
-    return _impacts(W, _weights(values, c, n), n + 1)
+    A = _matrix("exposures", exposures)
+    c = _vector("capital", capital, A.shape[0], lo=None)
+    return _impacts(A, c, _weights(values, c, c.size))
 
 
 def _debtrank_impact_unchecked(exposures: np.ndarray, capital: np.ndarray) -> np.ndarray:
     """:func:`debtrank_impact` with the default values, for a caller that builds its
     input as validation would return it: ``exposures`` a finite non-negative float64
     n×n ndarray, ``capital`` a finite float64 vector of length n."""
-    n = capital.size
-    return _impacts(_impact_of(exposures, capital), _weights(None, capital, n), n + 1)
+    return _impacts(exposures, capital, _weights(None, capital, capital.size))
 
 
-def _impacts(W, v, max_steps):
-    """``R`` of :func:`debtrank_impact` for the impact matrix ``W`` and values ``v``."""
-    n = v.size
+def _impacts(A, c, v):
+    """``R`` of :func:`debtrank_impact` for the exposures ``A`` (validated), capital ``c``
+    and values ``v``."""
+    n = c.size
     if n < _SPARSE_MIN_N:
-        return _impacts_of_few(_dense(W), v, max_steps)
+        return _impacts_of_few(_dense(A), c, v, n + 1)
     # an agent that neither lends nor borrows in the network passes on no loss and takes
     # none (R = v_k - v_k = 0): the shocks run on the linked agents alone
+    W = _impact_of(A, c)
     R = np.zeros(n)
     linked = _linked(W)
-    W, v_linked = W[linked][:, linked], v[linked]
     k = linked.size
     if k < _SPARSE_MIN_N:
-        R[linked] = _impacts_of_few(_dense(W), v_linked, max_steps)
+        few = _dense(A[linked][:, linked])
+        R[linked] = _impacts_of_few(few, c[linked], v[linked], n + 1)
         return R
+    W, v_linked = W[linked][:, linked], v[linked]
     batch = k if k <= DENSE_MAX_N else _BATCH
     for start in range(0, k, batch):
         stop = min(start + batch, k)
         H0 = np.eye(k, stop - start, -start)  # the shocks of agents start..stop-1
-        H = _propagate(W, H0, max_steps)
+        H = _propagate(W, H0, n + 1)
         R[linked[start:stop]] = v_linked @ H - v_linked[start:stop]
     return R
 
