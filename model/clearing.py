@@ -340,23 +340,38 @@ def _picard(PiT, rhs, start, beta, tol, max_iter=1_000_000):
 
 
 def _impact_matrix(exposures, capital):
-    """W[i, j] = min(1, exposures[i, j] / capital[i]); rows with capital <= 0 are 1."""
+    """The validated impact matrix ``W`` (see :func:`_impact_of`) and capital."""
     A = _matrix("exposures", exposures)
-    n = A.shape[0]
-    c = _vector("capital", capital, n, lo=None)
-    broke = c <= 0
-    safe = np.where(broke, 1.0, c)
+    c = _vector("capital", capital, A.shape[0], lo=None)
+    return _impact_of(A, c), c
+
+
+def _impact_of(A, c):
+    """W[i, j] = min(1, A[i, j] / c[i]); rows with c <= 0 are 1 where A is positive.
+
+    ``A`` is a finite non-negative float64 ndarray or CSR matrix, ``c`` a finite vector
+    (as ``_matrix`` and ``_vector`` return them); W is dense or CSR like ``A``.
+    """
+    n = c.size
     if isinstance(A, np.ndarray):
-        W = np.minimum(1.0, A / safe[:, None])
-        W[broke] = A[broke] > 0
+        W = _impact_rows(A, c)
         if n >= _SPARSE_MIN_N and np.count_nonzero(W) < 0.1 * W.size:
             W = _csr_of_dense(W)  # sparse mat-vecs are several times faster below 10% fill
-        return W, c
+        return W
+    broke = c <= 0
     row = np.repeat(np.arange(n), np.diff(A.indptr))
-    data = np.minimum(1.0, A.data / safe[row])
+    data = np.minimum(1.0, A.data / np.where(broke, 1.0, c)[row])
     data = np.where(broke[row], A.data > 0, data)
-    W = sp.csr_array((data, A.indices.copy(), A.indptr.copy()), shape=(n, n))
-    return W, c
+    return sp.csr_array((data, A.indices.copy(), A.indptr.copy()), shape=(n, n))
+
+
+def _impact_rows(A, c):
+    """``min(1, A[i, j] / c[i])`` of dense rows ``A`` of exposures (any columns) and their
+    lenders' capital ``c``; rows with ``c <= 0`` are 1 where ``A`` is positive."""
+    broke = c <= 0
+    W = np.minimum(1.0, A / np.where(broke, 1.0, c)[:, None])
+    W[broke] = A[broke] > 0
+    return W
 
 
 def _csr_of_dense(M):
@@ -380,8 +395,7 @@ def _propagate(W, h0, max_steps):
     """Differential DebtRank: h(t+1) = min(1, h(t) + W (h(t) - h(t-1))), h(-1) = 0.
 
     ``h0`` may be a vector or an n×k matrix of k independent shocks (one per column);
-    columns whose increment has died out are dropped from the mat-mul (for fewer than
-    ``_SPARSE_MIN_N`` agents they are held instead, ``_propagate_small``).
+    columns whose increment has died out are dropped from the mat-mul.
     """
     h = np.array(h0, dtype=np.float64)
     dh = h.copy()
@@ -393,8 +407,6 @@ def _propagate(W, h0, max_steps):
             if not dh.size or dh.max() < 1e-12:
                 break
         return h
-    if W.shape[0] < _SPARSE_MIN_N:
-        return _propagate_small(W, h, dh, max_steps)
     out = h  # finished columns are written back here
     idx = np.arange(h.shape[1])
     h = h.copy()
@@ -414,21 +426,46 @@ def _propagate(W, h0, max_steps):
     return out
 
 
-def _propagate_small(W, h, dh, max_steps):
-    """``_propagate`` of the n×k shocks ``h`` (increments ``dh``) for small n: a column
-    whose increment has died out is held where it is by zeroing its increment, which
-    costs less than gathering the live columns into smaller matrices."""
+def _impacts_of_few(A, c, v, max_steps):
+    """``R`` of :func:`debtrank_impact` for the dense exposures ``A`` and capital ``c`` of
+    a few agents (values ``v``).
+
+    Agent k's default, ``h(0) = e_k``, first hits its creditors, ``h(1) = min(1, e_k +
+    W[:, k])``; only the losses of lenders (nonzero rows of A, and of W) ever change, and
+    a loss passes on only from an intermediary, an agent that both lends and borrows. So
+    the shocks of the borrowers (the others have ``R = 0``) run on the lenders' rows, each
+    step's product summing over the intermediaries alone: the terms left out are zeros,
+    so the result is that of the full iteration up to the order of additions. A shock
+    whose increment has died out is held where it is by zeroing its increment; the
+    iteration stops when the intermediaries have nothing left to pass on.
+    """
+    lends = A.sum(axis=1) > 0  # sums of non-negative terms: > 0 if any term is
+    owes = A.sum(axis=0) > 0
+    lenders, borrowers = lends.nonzero()[0], owes.nonzero()[0]
+    R = np.zeros(c.size)
+    if not borrowers.size:
+        return R
+    W = _impact_rows(A.take(lenders, 0).take(borrowers, 1), c.take(lenders))
+    # the intermediaries, among the lenders (rows) and among the borrowers (columns)
+    in_rows = owes.take(lenders).nonzero()[0]
+    lender = lends.take(borrowers)
+    in_columns = lender.nonzero()[0]
+    through = W.take(in_columns, 1)
+    h = np.zeros(W.shape)
+    h[in_rows, in_columns] = 1.0  # e_k on the lenders' rows
+    spread = W  # W e_k
     for _ in range(max_steps):
-        nxt = W @ dh
-        nxt += h
+        nxt = spread + h
         np.minimum(nxt, 1.0, out=nxt)
-        np.subtract(nxt, h, out=dh)
+        dh = nxt - h
         h = nxt
-        finished = dh.max(axis=0) < 1e-12
-        if finished.all():
+        passed = dh.take(in_rows, 0) * (dh.max(axis=0) >= 1e-12)
+        if not passed.any():
             break
-        dh[:, finished] = 0.0
-    return h
+        spread = through @ passed
+    # the others' losses: a lender's own loss (h = 1) is in h, a mere borrower's is not
+    R[borrowers] = v.take(lenders) @ h - v.take(borrowers) * lender
+    return R
 
 
 def debtrank(exposures, capital, shock, *, values=None, return_impacts=False):
@@ -483,9 +520,10 @@ def debtrank_impact(exposures, capital, values=None):
     ``R_k = sum_i h_i v_i - v_k`` where ``h`` is the differential DebtRank (see
     :func:`debtrank`) after the shock ``h(0) = e_k`` (agent ``k`` alone fully distressed),
     following Battiston et al. (2012) and Bardoscia et al. (2015). The single-agent
-    shocks of the ``k`` agents linked to another (the rest have ``R = 0``) run at once
-    as one k×k matrix iteration of at most ``n + 1`` steps (in column batches of 512
-    when ``k > 2000``).
+    shocks run at once as one matrix iteration of at most ``n + 1`` steps: for fewer
+    than 100 agents those of the borrowers on the lenders' rows (the rest have ``R =
+    0``), else those of the ``k`` agents linked to another as a k×k iteration (in column
+    batches of 512 when ``k > 2000``).
 
     Parameters
     ----------
@@ -502,22 +540,46 @@ def debtrank_impact(exposures, capital, values=None):
         ``k``'s default, excluding ``k``'s own loss (a fraction of total value when ``v``
         sums to 1).
     """
-    W, c = _impact_matrix(exposures, capital)
+    A = _matrix("exposures", exposures)
+    c = _vector("capital", capital, A.shape[0], lo=None)
+    return _impacts(A, c, _weights(values, c, c.size))
+
+
+def _debtrank_impact_unchecked(exposures: np.ndarray, capital: np.ndarray) -> np.ndarray:
+    """:func:`debtrank_impact` with the default values, for a caller that builds its
+    input as validation would return it: ``exposures`` a finite non-negative float64
+    n×n ndarray, ``capital`` a finite float64 vector of length n."""
+    return _impacts(exposures, capital, _weights(None, capital, capital.size))
+
+
+def _impacts(A, c, v):
+    """``R`` of :func:`debtrank_impact` for the exposures ``A`` (validated), capital ``c``
+    and values ``v``."""
     n = c.size
-    v = _weights(values, c, n)
+    if n < _SPARSE_MIN_N:
+        return _impacts_of_few(_dense(A), c, v, n + 1)
     # an agent that neither lends nor borrows in the network passes on no loss and takes
     # none (R = v_k - v_k = 0): the shocks run on the linked agents alone
+    W = _impact_of(A, c)
     R = np.zeros(n)
     linked = _linked(W)
-    W, v_linked = W[linked][:, linked], v[linked]
     k = linked.size
-    batch = max(k, 1) if k <= DENSE_MAX_N else _BATCH
+    if k < _SPARSE_MIN_N:
+        few = _dense(A[linked][:, linked])
+        R[linked] = _impacts_of_few(few, c[linked], v[linked], n + 1)
+        return R
+    W, v_linked = W[linked][:, linked], v[linked]
+    batch = k if k <= DENSE_MAX_N else _BATCH
     for start in range(0, k, batch):
         stop = min(start + batch, k)
         H0 = np.eye(k, stop - start, -start)  # the shocks of agents start..stop-1
         H = _propagate(W, H0, n + 1)
         R[linked[start:stop]] = v_linked @ H - v_linked[start:stop]
     return R
+
+
+def _dense(W) -> np.ndarray:
+    return W.toarray() if sp.issparse(W) else W
 
 
 def _linked(W) -> np.ndarray:

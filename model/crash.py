@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from model.ledger import IS_DEBT, KindCode, Sector
+from model.ledger import IS_DEBT, ContractKind, Sector
 from model.losses import HOLDERS
 
 if TYPE_CHECKING:
@@ -41,6 +41,14 @@ losses in the loss rate it prices fades by 1/12 a month."""
 IS_AI_SECTOR = np.zeros(len(Sector), dtype=bool)
 IS_AI_SECTOR[[Sector.LAB, Sector.HYPERSCALER, Sector.SPV, Sector.CHIP_VENDOR]] = True
 """Lookup by sector: whether debt owed by it is AI-related."""
+
+IS_AI_DEBT = np.zeros((len(ContractKind), 2), dtype=bool)
+IS_AI_DEBT[:, 1] = IS_DEBT
+IS_AI_DEBT[ContractKind.PAYABLE] = False
+IS_AI_DEBT[ContractKind.NAV_LOAN] = True
+"""Lookup by kind and whether the debtor's sector is AI (1, ``IS_AI_SECTOR``) or not (0):
+whether a contract is AI-related debt (debt but a payable owed by an AI sector, or a NAV
+loan)."""
 
 
 class CrashDetector:
@@ -62,9 +70,12 @@ class CrashDetector:
         self._monthly_losses = 0.0
         """Exponentially weighted average of monthly credit losses, $B/month."""
         self._ai_debt: tuple[int, float] | None = None
-        self._ai_debtors = np.zeros(0, dtype=bool)
-        """``IS_AI_SECTOR`` of each account's sector, kept until an account opens (an
-        account's sector never changes)."""
+        self._ai_debtors = np.zeros(0, dtype=np.intp)
+        """``IS_AI_SECTOR`` of each account's sector as 0 or 1, kept until an account opens
+        (an account's sector never changes)."""
+        self._ai_contracts = np.zeros(0, dtype=bool)
+        """Whether each contract booked so far is AI-related debt, extended as contracts
+        are booked (a contract's kind and debtor never change)."""
 
     def ai_debt(self) -> float:
         """AI-related debt outstanding, $B (reused until the contract book changes)."""
@@ -76,13 +87,21 @@ class CrashDetector:
     def _compute_ai_debt(self) -> float:
         ledger = self.m.ledger
         ids = ledger.active_ids()
-        kind = ledger.column("kind")[ids]
-        debtor = ledger.column("debtor")[ids]
-        if self._ai_debtors.size != ledger.n_accounts:
-            self._ai_debtors = IS_AI_SECTOR[ledger.sector_array()]
-        ai_debtor = self._ai_debtors[debtor]
-        ai = IS_DEBT[kind] & (kind != KindCode.PAYABLE) & (ai_debtor | (kind == KindCode.NAV_LOAN))
-        return float(ledger.column("principal")[ids][ai].sum())
+        ai = ids[self._ai_debt_contracts()[ids]]
+        return float(ledger.column("principal")[ai].sum())
+
+    def _ai_debt_contracts(self) -> np.ndarray:
+        """Whether each contract is AI-related debt (``IS_AI_DEBT``), ``_ai_contracts``
+        brought up to the contracts booked since."""
+        ledger = self.m.ledger
+        done = self._ai_contracts.size
+        kind = ledger.column("kind")[done:]
+        if kind.size:
+            if self._ai_debtors.size != ledger.n_accounts:
+                self._ai_debtors = IS_AI_SECTOR[ledger.sector_array()].astype(np.intp)
+            ai = IS_AI_DEBT[kind, self._ai_debtors[ledger.column("debtor")[done:]]]
+            self._ai_contracts = np.concatenate([self._ai_contracts, ai])
+        return self._ai_contracts
 
     def credit_losses(self) -> float:
         return self._credit_losses

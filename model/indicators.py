@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.clearing import debtrank_impact
+from model.clearing import _debtrank_impact_unchecked
 from model.ledger import WORLD, Sector
 from model.markets.equity import price_earnings
 
@@ -58,8 +58,9 @@ class Recorder:
         self._earnings[firm.account] = now
         return now
 
-    def debtrank(self) -> np.ndarray:
-        """DebtRank of every account this month (0 for World and defaulted agents)."""
+    def debtrank(self, equity: np.ndarray) -> np.ndarray:
+        """DebtRank of every account this month (0 for World and defaulted agents), from
+        the ``equity`` of every account (``m.equity()``, $B)."""
         m = self.m
         ledger = m.ledger
         n = ledger.n_accounts
@@ -69,12 +70,12 @@ class Recorder:
         cell = ledger.column("creditor")[ids].astype(np.int64) * n + ledger.column("debtor")[ids]
         amount = ledger.carried()[ids]
         exposures = np.bincount(cell, weights=amount, minlength=n * n).reshape(n, n)
-        capital = np.maximum(m.equity(), 0.0)
+        capital = np.maximum(equity, 0.0)
         dead = np.array(sorted(m.defaulted | {WORLD}), dtype=np.int64)
         exposures[dead, :] = 0.0
         exposures[:, dead] = 0.0
         capital[dead] = 0.0
-        return debtrank_impact(exposures, capital)
+        return _debtrank_impact_unchecked(exposures, capital)  # finite, non-negative
 
     def _debtrank_columns(self) -> tuple[tuple[str, ...], np.ndarray]:
         """Series names and accounts of the DebtRank series: every agent but the SPVs, in
@@ -92,17 +93,18 @@ class Recorder:
         m = self.m
         mk = m.market
         hs = m.hyperscalers
+        equities = m.equity()
         reported = true = equity = 0.0
         row: dict[str, float] = {}
         for h in hs:
             if m.is_defaulted(h):
                 continue
             r, t = h.reported_and_true_debt()
-            e = max(h.equity, 1e-9)
+            e = max(float(equities[h.account]), 1e-9)
             reported, true, equity = reported + r, true + t, equity + e
             row[f"leverage_reported:{h.name}"] = r / (r + e)
             row[f"leverage_true:{h.name}"] = t / (t + e)
-        dr = self.debtrank()
+        dr = self.debtrank(equities)
         names, accounts = self._debtrank_columns()
         row.update(zip(names, dr[accounts].tolist(), strict=True))
         a = m.assets

@@ -156,11 +156,12 @@ def check_model(m: HotPotatoModel) -> None:
     """The model's cached views equal those computed with none of its caches."""
     kept = model_views(m)
     crash = m.crash
-    saved = (m._cache, crash._ai_debt, crash._ai_debtors)
+    saved = (m._cache, crash._ai_debt, crash._ai_debtors, crash._ai_contracts)
     ratings = [h._rating for h in m.hyperscalers]
     claims = [f._claims for f in m.funds]
     owners = [spv._owners for spv in m.spvs]
-    m._cache, crash._ai_debt, crash._ai_debtors = {}, None, np.zeros(0, bool)
+    m._cache, crash._ai_debt = {}, None
+    crash._ai_debtors, crash._ai_contracts = np.zeros(0, np.intp), np.zeros(0, bool)
     for h in m.hyperscalers:
         h._rating = None
     for f in m.funds:
@@ -170,7 +171,7 @@ def check_model(m: HotPotatoModel) -> None:
     try:
         new = model_views(m)
     finally:
-        m._cache, crash._ai_debt, crash._ai_debtors = saved
+        m._cache, crash._ai_debt, crash._ai_debtors, crash._ai_contracts = saved
         for h, rating in zip(m.hyperscalers, ratings, strict=True):
             h._rating = rating
         for f, split in zip(m.funds, claims, strict=True):
