@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -29,6 +30,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 _DEFAULT_OUT = Path("results")
@@ -38,7 +40,21 @@ def _err(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-@app.command("list")
+def _whole_number(allowed: str) -> Callable[[str], int]:
+    """A parser of a count given on the command line; an error names the value and the
+    ``allowed`` range (which is checked where the count is used)."""
+
+    def parse(text: str) -> int:
+        try:
+            return int(text)
+        except ValueError:
+            message = f"{text!r} is not a whole number; allowed range {allowed}"
+            raise typer.BadParameter(message) from None
+
+    return parse
+
+
+@app.command("list", short_help="List the shipped experiments.")
 def list_experiments() -> int:
     """List the shipped experiments: name, version, kind, simulations by default, description."""
     from experiments.definitions import available, load_definition
@@ -60,7 +76,7 @@ def list_experiments() -> int:
     return 0
 
 
-@app.command("knobs")
+@app.command("knobs", short_help="List the knobs of --set and of scenario files.")
 def list_knobs() -> int:
     """List the knobs (the keys of --set and of scenario files): name, default, allowed
     values and what each means, with its unit."""
@@ -78,7 +94,7 @@ def _is_experiment(raw: dict) -> bool:
     return bool({"kind", "seeds", "grid", "arms", "version"} & set(raw))
 
 
-@app.command("validate")
+@app.command("validate", short_help="Check a scenario or experiment file.")
 def validate(
     file: Annotated[
         Path,
@@ -129,7 +145,7 @@ def _backend(backend: str | None, workers: int | None, scheduler: str | None) ->
     return backend, workers or default_workers()
 
 
-@app.command("run")
+@app.command("run", short_help="Run an experiment; store and plot its results.")
 def run(
     experiment: Annotated[
         str,
@@ -164,6 +180,7 @@ def run(
         typer.Option(
             "--seeds",
             metavar="N",
+            parser=_whole_number("[1, 100000]"),
             help="Simulations per arm and grid point (default: the definition's), 1-100000.",
         ),
     ] = None,
@@ -172,6 +189,7 @@ def run(
         typer.Option(
             "--workers",
             metavar="N",
+            parser=_whole_number("[1, inf)"),
             help="Worker processes (default: the number of CPUs; 1 with --backend serial).",
         ),
     ] = None,
@@ -245,6 +263,12 @@ def run(
     else:
         sets = [parse_assignment(text) for text in set_ or []]
         plan = build_plan(definition, definition_file, config, sets, seeds)
+        replaced = [key for key in plan.grid if config is not None and key in plan.base]
+        if replaced:
+            _err(
+                f"note: {', '.join(replaced)} in --config {config} replaced by the grid of "
+                f"{plan.experiment} (change it with --set {replaced[0]}=[...])"
+            )
         out = out or _DEFAULT_OUT
         if out.exists() and not out.is_dir():
             raise InputError(f"--out: {out} exists and is not a folder")
@@ -289,6 +313,9 @@ def _execute(experiment: str, plan, folder, out, backend: str, workers: int, sch
         from experiments.plots import draw
 
         draw(folder.partial)
+    except KeyboardInterrupt:  # the results are stored: resuming draws the figures
+        _err(f"interrupted; finish with: hotpotato run {experiment} --resume {folder.partial}")
+        return 130
     except Exception as err:  # figures can be redrawn with 'hotpotato plot'; keep the results
         plot_error = f"{type(err).__name__}: {err}"
     manifest = read_manifest(folder.partial)
@@ -303,7 +330,7 @@ def _execute(experiment: str, plan, folder, out, backend: str, workers: int, sch
     write_json(folder.partial / "manifest.json", manifest)
     final = finalize(folder)
     _err(
-        f"{report.runs} runs ({report.ran} now), {len(report.failures)} failed, "
+        f"{_count(report.runs, 'run')} ({report.ran} now), {len(report.failures)} failed, "
         f"{timings['wall_seconds']:.1f} s in all"
     )
     for line in _headline(final):
@@ -326,7 +353,7 @@ def _headline(run_dir: Path) -> list[str]:
     return headline(Results(run_dir))
 
 
-@app.command("plot")
+@app.command("plot", short_help="Redraw the figures of a run folder.")
 def plot(
     run_dir: Annotated[
         Path,
@@ -337,13 +364,9 @@ def plot(
 ) -> int:
     """Redraw the figures of a run folder from its stored results (PNG and SVG in figures/)."""
     from experiments.plots import draw
-    from experiments.storage import read_manifest
+    from experiments.storage import check_finished
 
-    read_manifest(run_dir)
-    if not (run_dir / "runs.parquet").is_file():
-        raise InputError(
-            f"RUN_DIR: no runs.parquet in {run_dir} (unfinished? complete it with run --resume)"
-        )
+    check_finished(run_dir)
     for path in draw(run_dir):
         _err(f"wrote {path}")
     print(run_dir / "figures")
@@ -371,7 +394,7 @@ def _check_listenable(host: str, port: int) -> None:
             raise InputError(f"--port: cannot listen on {host}:{port} ({err.strerror})") from None
 
 
-@app.command("viz")
+@app.command("viz", short_help="Start the visual server (the model in a browser page).")
 def viz(
     host: Annotated[
         str,

@@ -177,6 +177,18 @@ def _point_label(arm: str | None, values: dict[str, Any]) -> str:
     return ", ".join(parts) or "the scenario"
 
 
+def _check_not_an_arm_knob(definition: ExperimentDefinition, key: str) -> None:
+    """Raise ``InputError`` if an arm of ``definition`` sets ``key``: a ``--set`` for every
+    run would override the arms, leaving arms that differ only in name."""
+    arms = [arm.name for arm in definition.arms if key in arm.overrides]
+    if arms:
+        raise InputError(
+            f"--set {key}: set by the arms of {definition.name!r} ({', '.join(arms)}), which "
+            f"compare its values; a --set for every run would override them (write a "
+            f"definition with other arms instead)"
+        )
+
+
 def build_plan(
     definition: ExperimentDefinition,
     definition_file: Path,
@@ -238,6 +250,8 @@ def build_plan(
     validate_params(kind, common, f"{definition.name} overrides: ", partial=True)
     if fixed:
         validate_params(kind, {**common, **fixed}, "--set ", partial=True)
+    for key in fixed:
+        _check_not_an_arm_knob(definition, key)
 
     arms = definition.arms or [None]
     combos = list(itertools.product(*grid.values())) if grid else [()]

@@ -37,6 +37,7 @@ __all__ = [
     "new_run_folder",
     "resume_run_folder",
     "read_manifest",
+    "check_finished",
     "write_json",
     "write_batch",
     "completed_runs",
@@ -134,6 +135,30 @@ def read_manifest(run_dir: Path) -> dict[str, Any]:
         return json.loads(path.read_text())
     except (OSError, ValueError) as err:
         raise InputError(f"RUN_DIR: cannot read {path} ({err})") from None
+
+
+def check_finished(run_dir: Path) -> None:
+    """Check that ``run_dir`` is a finished run folder: a manifest holding the run's
+    configuration and a readable Parquet file of each of ``TABLES``.
+
+    Raises
+    ------
+    InputError
+        Naming the first file that is missing, unreadable or incomplete.
+    """
+    manifest = read_manifest(run_dir)
+    if not isinstance(manifest.get("config"), dict) or "experiment" not in manifest["config"]:
+        raise InputError(f"RUN_DIR: {run_dir / 'manifest.json'} has no run configuration")
+    for name in TABLES:
+        path = run_dir / f"{name}.parquet"
+        if not path.is_file():
+            raise InputError(
+                f"RUN_DIR: no {path.name} in {run_dir} (unfinished? complete it with run --resume)"
+            )
+        try:
+            pq.read_metadata(path)
+        except (OSError, pa.ArrowException) as err:
+            raise InputError(f"RUN_DIR: cannot read {path} ({err})") from None
 
 
 def _write_table(table: pa.Table, path: Path) -> None:

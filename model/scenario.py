@@ -162,6 +162,15 @@ def allowed_values(name: str) -> str:
     return text
 
 
+def _keys_beside(loc: tuple) -> list[str]:
+    """The keys allowed in the table that holds the key at ``loc`` (the knobs at the top,
+    the constants of ``Economy`` under ``economy``)."""
+    table = Scenario
+    for key in loc[:-1]:
+        table = table.model_fields[key].annotation
+    return list(table.model_fields)
+
+
 def _one_line(err: ValidationError) -> str:
     e = err.errors()[0]
     if not e["loc"] and "error" in e.get("ctx", {}):  # a check across knobs names its own
@@ -170,7 +179,7 @@ def _one_line(err: ValidationError) -> str:
     value = e.get("input")
     kind = e["type"]
     if kind == "extra_forbidden":
-        return f"{field}: unknown key (known: {', '.join(Scenario.model_fields)})"
+        return f"{field}: unknown key (known: {', '.join(_keys_beside(e['loc']))})"
     allowed = allowed_values(field) if field in KNOBS else ""
     if allowed.startswith(("[", "(")):
         allowed = f"; allowed range {allowed}"

@@ -214,7 +214,8 @@ class Results:
         extra = f", {failed} failed" if failed else ""
         settings = self.settings()
         name = f"{self.name} v{self.config['version']}" + (f" ({settings})" if settings else "")
-        count = f"{n} simulations"
+        seeds = self.config["seeds"]
+        count = f"{n} simulation" + ("" if n == 1 else "s")
         if self.points > 1:
-            count += f", {self.config['seeds']} seeds per point"
+            count += f", {seeds} seed{'' if seeds == 1 else 's'} per point"
         return f"{name}: {count}{extra}"

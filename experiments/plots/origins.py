@@ -89,7 +89,7 @@ def crash_origins(results: Results) -> list[tuple[str, Figure]]:
     ax_rule.invert_yaxis()  # the first group on top (the panels share the axis)
     fig.suptitle(f"Where the crashes start\n{results.subtitle()}")
     ax_rule.set_title("What set the crash off")
-    ax_first.set_title("Who defaulted first")
+    ax_first.set_title("Who defaulted first, by the crash month")
     if runs.empty:
         note(ax_rule, "no completed simulations")
         note(ax_first, "no completed simulations")
@@ -97,7 +97,7 @@ def crash_origins(results: Results) -> list[tuple[str, Figure]]:
     rules = origin_shares(runs, "trigger", groups)
     _stacked(ax_rule, rules, [trigger_label(t) for t in rules.columns])
     first = _fold_rest(origin_shares(runs, "first_defaulter", groups), MOST_NAMED)
-    _stacked(ax_first, first, [name or "No default" for name in first.columns])
+    _stacked(ax_first, first, [name or "No default by then" for name in first.columns])
     caption(
         fig,
         "First to default: by the month of the crash, or over the whole run when there is "

@@ -5,6 +5,8 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 
@@ -17,6 +19,16 @@ def _bad_cases(small: Path, tmp: Path) -> dict[str, tuple[list[str], str]]:
     switch.write_text('vendor_financing = "on"\n')
     lost = tmp / "lost.toml"  # a definition whose scenario file is not there
     lost.write_text(small.read_text().replace("scenario.toml", "gone.toml"))
+    unconfigured = tmp / "unconfigured"  # a run folder whose manifest lost its configuration
+    unconfigured.mkdir()
+    (unconfigured / "manifest.json").write_text("{}")
+    damaged = tmp / "damaged"  # a run folder with a table cut short
+    damaged.mkdir()
+    (damaged / "manifest.json").write_text('{"config": {"experiment": "small"}}')
+    for name in ("runs", "ticks", "losses"):
+        pq.write_table(pa.table({"run_index": [0]}), damaged / f"{name}.parquet")
+    cut = damaged / "ticks.parquet"
+    cut.write_bytes(cut.read_bytes()[:20])
     other = tmp / "other" / "exp" / ".20250101T000000Z-abcdef.partial"
     other.mkdir(parents=True)
     (other / "manifest.json").write_text('{"config": {"experiment": "baseline"}}')
@@ -57,7 +69,11 @@ def _bad_cases(small: Path, tmp: Path) -> dict[str, tuple[list[str], str]]:
         "definition's scenario missing": (["run", lost], "small scenario: no such file: "),
         "zero seeds": (["run", small, "--seeds", "0"], "--seeds"),
         "zero workers": (["run", small, "--workers", "0"], "--workers"),
-        "seeds not a number": (["run", small, "--seeds", "many"], "--seeds"),
+        "seeds not a number": (
+            ["run", small, "--seeds", "many"],
+            "--seeds': 'many' is not a whole number; allowed range [1, 100000]",
+        ),
+        "workers not a number": (["run", small, "--workers", "2.5"], "'2.5' is not a whole"),
         "unknown backend": (["run", small, "--backend", "gpu"], "--backend"),
         "serial with workers": (
             ["run", small, "--backend", "serial", "--workers", "2"],
@@ -72,6 +88,12 @@ def _bad_cases(small: Path, tmp: Path) -> dict[str, tuple[list[str], str]]:
         "validate not text": (["validate", binary], "binary.toml"),
         "plot missing": (["plot", tmp / "nothing"], "manifest.json"),
         "plot unfinished": (["plot", other], "runs.parquet"),
+        "plot without configuration": (["plot", unconfigured], "has no run configuration"),
+        "plot of a damaged table": (["plot", damaged], "cannot read " + str(cut)),
+        "set a knob the arms compare": (
+            ["run", small, "--set", "guarantees=true"],
+            "--set guarantees: set by the arms of 'small' (plain, guaranteed)",
+        ),
         "viz bad port": (["viz", "--port", "0"], "--port"),
         "unreachable scheduler": (
             ["run", small, "--scheduler", "tcp://127.0.0.1:9"],
@@ -104,6 +126,7 @@ def _bad_cases(small: Path, tmp: Path) -> dict[str, tuple[list[str], str]]:
         "zero seeds",
         "zero workers",
         "seeds not a number",
+        "workers not a number",
         "unknown backend",
         "serial with workers",
         "resume of another experiment",
@@ -115,6 +138,9 @@ def _bad_cases(small: Path, tmp: Path) -> dict[str, tuple[list[str], str]]:
         "validate not text",
         "plot missing",
         "plot unfinished",
+        "plot without configuration",
+        "plot of a damaged table",
+        "set a knob the arms compare",
         "unreachable scheduler",
         "viz bad port",
     ],
@@ -182,6 +208,10 @@ def test_help_explains_every_option(cli):
     for command in ["list", "validate", "plot", "viz"]:
         code, stdout, _ = cli(command, "--help")
         assert code == 0 and "Usage" in stdout
+    code, stdout, _ = cli("-h")
+    assert code == 0 and "Run an experiment; store and plot its results." in stdout
+    commands = stdout.split("Commands:")[1].splitlines()
+    assert not any(line.endswith("...") for line in commands)  # no summary cut short
 
 
 def test_list_shows_every_experiment(cli):

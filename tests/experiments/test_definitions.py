@@ -73,8 +73,16 @@ def test_set_replaces_a_grid_axis_or_fixes_a_knob(small: Path):
     plan = build_plan(definition, path, sets=[("obs_share", [0.1, 0.2, 0.3]), ("ai_payoff", 900)])
     assert [p.values["obs_share"] for p in plan.points[:3]] == [0.1, 0.2, 0.3]
     assert {p.params["ai_payoff"] for p in plan.points} == {900}
-    plan = build_plan(definition, path, sets=[("guarantees", True)])
-    assert "guarantees" not in plan.varying
+    assert "ai_payoff" not in plan.varying
+
+
+def test_set_refuses_a_knob_the_arms_compare(small: Path):
+    definition, path = load_definition(str(small))
+    with pytest.raises(InputError) as err:
+        build_plan(definition, path, sets=[("guarantees", True)])
+    assert str(err.value).startswith(
+        "--set guarantees: set by the arms of 'small' (plain, guaranteed)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -99,6 +107,7 @@ def test_bad_settings_name_the_field(small: Path, sets, message):
         ("seeds = 3", "seeds = 0"),
         ("root_seed = 7", 'root_seed = 7\ncolour = "red"'),
         ("overrides = { guarantees = true }", "overrides = { obs_share = 0.1 }"),
+        ("root_seed = 7", "root_seed = 7\noverrides = { obs_share = 0.9 }"),
         ("obs_share = [0.2, 0.6]", "obs_share = []"),
         ('figures = ["crash_probability"]', 'figures = ["pie_chart"]'),
     ],

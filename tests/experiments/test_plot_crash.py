@@ -91,6 +91,10 @@ def test_the_subtitle_names_the_set_overrides_and_says_the_count_once(tmp_path: 
     many.mkdir()
     results = _stored(many, [12, 24])
     assert results.subtitle() == "toy v1: 8 simulations, 2 seeds per point"
+    once = tmp_path / "once"
+    once.mkdir()
+    results = _stored(once, [12, 24], seeds=1)
+    assert results.subtitle() == "toy v1: 4 simulations, 1 seed per point"
 
 
 def test_paired_crash_differences_stay_within_100_points(tmp_path: Path):

@@ -184,3 +184,36 @@ def test_a_segment_a_kill_left_open_is_closed_at_its_last_stored_batch(
     assert first["interrupted"] and first["runs"] == 1 and "stored_before" not in first
     assert first["finished"] == stored.isoformat(timespec="seconds")
     assert not second["interrupted"] and second["runs"] == 7
+
+
+def test_ctrl_c_while_drawing_leaves_a_folder_that_resumes(cli, small, tmp_path, monkeypatch):
+    import experiments.plots as plots
+
+    real = plots.draw
+
+    def interrupted(folder):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(plots, "draw", interrupted)
+    code, stdout, stderr = cli(
+        "run", small, "--out", tmp_path, "--seeds", "1", "--backend", "serial"
+    )
+    assert code == 130 and stdout == ""
+    partial = Path(stderr.split("--resume ")[1].split()[0])
+    assert f"interrupted; finish with: hotpotato run {small} --resume {partial}" in stderr
+    assert (partial / "runs.parquet").is_file()  # the results are stored, not yet in place
+    monkeypatch.setattr(plots, "draw", real)
+    code, stdout, stderr = cli("run", small, "--resume", partial, "--backend", "serial")
+    assert code == 0, stderr
+    assert (Path(_last_line(stdout)) / "figures" / "crash_probability.png").is_file()
+
+
+def test_a_config_value_on_a_grid_knob_gives_way_to_the_grid_with_a_note(cli, small, tmp_path):
+    config = tmp_path / "mine.toml"
+    config.write_text("horizon_months = 12\nobs_share = 0.9\n")
+    args = ["--config", config, "--out", tmp_path, "--seeds", "1", "--backend", "serial"]
+    code, stdout, stderr = cli("run", small, *args)
+    assert code == 0, stderr
+    assert f"note: obs_share in --config {config} replaced by the grid of small" in stderr
+    runs = pd.read_parquet(Path(_last_line(stdout)) / "runs.parquet")
+    assert sorted(set(runs["obs_share"])) == [0.2, 0.6]

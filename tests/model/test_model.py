@@ -169,6 +169,12 @@ def test_bad_parameters_name_the_field(knobs, field):
         ({"crash_drawdown": 0.0}, r"greater than 0\); allowed range \(0\.0, 1\.0\]"),
         ({"ai_payoff": float("nan")}, r"ai_payoff: nan is invalid \(Input should be a finite"),
         ({"grid_growth_gw_per_month": float("inf")}, r"should be a finite number"),
+        # an unknown key lists the keys of its own table
+        ({"no_such_knob": 1}, r"no_such_knob: unknown key \(known: ai_payoff, "),
+        (
+            {"economy": {"nosuch": 5}},
+            r"economy\.nosuch: unknown key \(known: start_year, start_month, ",
+        ),
     ],
 )
 def test_out_of_range_message_gives_the_allowed_range(knobs, message):
