@@ -28,9 +28,16 @@ BUILDING_DONE = 6
 
 def _cycle(profiles, n):
     """``n`` profiles: the calibrated ones in order, repeated if more are asked for; the
-    share each gets is the profile's share divided by how often it repeats."""
+    share each gets is the profile's share divided by how often it repeats. A repeat is
+    named apart (``Meta-like 2``): names label the firms in results and sum the AI index."""
     repeats = [(n - i + len(profiles) - 1) // len(profiles) for i in range(len(profiles))]
-    return [(profiles[i % len(profiles)], repeats[i % len(profiles)]) for i in range(n)]
+    out = []
+    for i in range(n):
+        profile, copy = profiles[i % len(profiles)], i // len(profiles)
+        if copy:
+            profile = profile.model_copy(update={"name": f"{profile.name} {copy + 1}"})
+        out.append((profile, repeats[i % len(profiles)]))
+    return out
 
 
 def build_economy(m: HotPotatoModel) -> None:

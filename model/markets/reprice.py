@@ -66,17 +66,17 @@ def reprice(m: HotPotatoModel) -> None:
     mk.power_price = power.power_price(econ.power_price, m.grid.stranded_gw(), m.grid.capacity_gw())
 
 
-def reprice_listed_firms(m: HotPotatoModel) -> dict[str, float]:
-    """Market value of each listed firm (chip vendor, hyperscalers) this month, $B; 0 if
-    defaulted. Moves their smoothed earnings on a month: call once a month."""
+def reprice_listed_firms(m: HotPotatoModel) -> dict[int, float]:
+    """Market value of each listed firm (chip vendor, hyperscalers) this month by account,
+    $B; 0 if defaulted. Moves their smoothed earnings on a month: call once a month."""
     rec = m.recorder
     g = m.expected_growth_used()
     s = m.market.sentiment
     out = {}
     for firm in [m.chip_vendor, *m.hyperscalers]:
         if m.is_defaulted(firm):
-            out[firm.name] = 0.0
+            out[firm.account] = 0.0
             continue
         e0, scale = rec.anchor(firm)
-        out[firm.name] = equity.firm_value(rec.advance_earnings(firm), e0, g, s, scale)
+        out[firm.account] = equity.firm_value(rec.advance_earnings(firm), e0, g, s, scale)
     return out

@@ -182,6 +182,18 @@ def test_out_of_range_message_gives_the_allowed_range(knobs, message):
         HotPotatoModel(seed=1, **knobs)
 
 
+@pytest.mark.parametrize("n", [8, 20])
+def test_more_firms_than_profiles_are_named_apart_and_start_the_index_near_one(n):
+    # a profile repeated splits its calibrated firm: the caps add up to the same index base
+    m = HotPotatoModel(seed=2, n_hyperscalers=n, n_labs=n, n_funds=n)
+    m.step()
+    names = [a.name for a in [*m.hyperscalers, *m.labs, *m.funds]]
+    assert len(set(names)) == 3 * n and "Meta-like 2" in names
+    assert 0.8 < m.market.ai_index < 1.2
+    columns = m.recorder.series()
+    assert sum(key.startswith("leverage_true:") for key in columns) == n
+
+
 def test_off_balance_sheet_debt_separates_true_from_reported_leverage():
     m = run(24, seed=3, obs_share=0.8, ai_payoff=3000)
     reported, true = m.hyperscalers[0].reported_and_true_debt()
@@ -497,7 +509,7 @@ def test_a_repeated_hyperscaler_profile_splits_its_cash_flow_weight_and_value():
     five, ten = HotPotatoModel(seed=0), HotPotatoModel(seed=0, n_hyperscalers=10)
     for name in {h.name for h in five.hyperscalers}:
         one = [h for h in five.hyperscalers if h.name == name]
-        two = [h for h in ten.hyperscalers if h.name == name]
+        two = [h for h in ten.hyperscalers if h.name in (name, f"{name} 2")]
         assert len(one) == 1 and len(two) == 2
         for what in ("core_cash_flow", "lab_weight", "share"):
             total = sum(getattr(h, what) for h in two)
@@ -509,7 +521,7 @@ def test_a_repeated_lab_profile_splits_its_share_and_fixed_costs():
     three, six = HotPotatoModel(seed=0), HotPotatoModel(seed=0, n_labs=6)
     for name in {lab.name for lab in three.labs}:
         one = [lab for lab in three.labs if lab.name == name]
-        two = [lab for lab in six.labs if lab.name == name]
+        two = [lab for lab in six.labs if lab.name in (name, f"{name} 2")]
         assert len(one) == 1 and len(two) == 2
         for what in ("share", "fixed_costs"):
             value = [getattr(lab, what) for lab in (*one, *two)]
