@@ -4,7 +4,8 @@ compute to labs, building data centers and financing them.
 Each month (tick step 3):
 
 * books its core operating cash flow (growing 0.6% a month) and its own AI revenue
-  min(share * R(t)/12 * exp(noise), own serving GW * v(t)); pays its power bill; credits
+  min(share * R(t)/12 * exp(demand_noise * noise), own serving GW * s_v(t) * v(t)), s_v the
+  serving share; pays its power bill; credits
   labs the fees of compute it promised but cannot deliver;
 * builds: all the compute it has contracted to labs that will not exist when the
   contracts start (it signed for it); beyond that, one sixth a month of the gap between

@@ -3,7 +3,8 @@ raises equity, and defaults when it cannot pay.
 
 Each month (tick step 2):
 
-* revenue = min(share * R(t)/12 * exp(noise), serving_GW * v(t))  — demand or capacity;
+* revenue = min(share * R(t)/12 * exp(demand_noise * noise), serving_GW * s_v(t) * v(t)) —
+  demand or capacity, s_v the serving share (``HotPotatoModel.serving_share``);
 * costs: fixed opex (growing 2% a month, up to 8 times its 2025 level) + 15% of revenue,
   booked as payables; compute fees fall due on its contracts at settlement;
 * compute: it wants the GW its *expected* revenue ``lab_planning_months`` ahead needs, serving plus
