@@ -1,8 +1,9 @@
 """A sweep: run the simulations of a plan that are not stored yet, stream them to disk.
 
 ``start`` creates the run folder and its manifest; ``execute`` runs what is missing (all of
-it, or the rest after a kill), stores each batch as it completes, shows a progress bar on
-stderr, and consolidates the tables. Drawing figures and the final rename are left to the
+it, or the rest after a kill), stores each batch as it completes, shows its progress on
+stderr (a bar on a terminal, a line at each tenth of the runs in a log file), and
+consolidates the tables. Drawing figures and the final rename are left to the
 caller, so that a folder is complete, figures included, when it gets its final name.
 
 Each call of ``execute`` is one segment of ``timings.segments`` in the manifest, written
@@ -15,9 +16,10 @@ the kill is not known and not counted.
 from __future__ import annotations
 
 import math
+import sys
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +110,7 @@ def batches(tasks: list[Task], size: int) -> list[list[Task]]:
     return out
 
 
-def _progress() -> Progress:
+def _progress(console: Console) -> Progress:
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -117,9 +119,41 @@ def _progress() -> Progress:
         TimeElapsedColumn(),
         TextColumn("ETA"),
         TimeRemainingColumn(),
-        console=Console(stderr=True),
+        console=console,
         transient=False,
     )
+
+
+class _LogLines:
+    """Progress for a stderr that is not a terminal (a log file, a batch job), where a bar
+    would show only when it ends: a line at each tenth of the runs, with the time elapsed
+    and the time left at this segment's pace so far."""
+
+    def __init__(self, name: str, total: int, done: int) -> None:
+        self.name, self.total, self.done, self.done_before = name, total, done, done
+        self.step = max(1, math.ceil(total / 10))
+        self.next = (done // self.step + 1) * self.step
+        self.t0 = time.perf_counter()
+
+    def advance(self, runs: int) -> None:
+        self.done += runs
+        if self.done < min(self.next, self.total):
+            return
+        while self.next <= self.done:
+            self.next += self.step
+        elapsed = time.perf_counter() - self.t0
+        left = (self.total - self.done) * elapsed / max(self.done - self.done_before, 1)
+        print(
+            f"{self.name}: {self.done} of {self.total} runs, {_clock(elapsed)} elapsed, "
+            f"ETA {_clock(left)}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def _clock(seconds: float) -> str:
+    """``0:01:05`` for 65 s, as the bar writes times."""
+    return str(timedelta(seconds=round(seconds)))
 
 
 def _stored_failures(folder: RunFolder) -> list[tuple[int, str]]:
@@ -199,7 +233,7 @@ def execute(
     scheduler : str, optional
         Address of a Dask scheduler to join.
     progress : bool
-        Show a progress bar with ETA on stderr.
+        Show the progress with an ETA on stderr: a bar on a terminal, else plain lines.
 
     Returns
     -------
@@ -215,7 +249,9 @@ def execute(
     groups = batches(todo, batch_size(len(todo), workers))
     seconds: list[float] = []
     peak_rss: dict[int, float] = {}
-    bar = _progress() if progress else None
+    console = Console(stderr=True)
+    bar = _progress(console) if progress and console.is_terminal else None
+    lines = _LogLines(plan.experiment, plan.n_runs, len(done)) if progress and not bar else None
     if bar is not None:
         bar.start()
         bar_task = bar.add_task(plan.experiment, total=plan.n_runs, completed=len(done))
@@ -227,6 +263,8 @@ def execute(
                 peak_rss[result.pid] = max(peak_rss.get(result.pid, 0.0), result.peak_rss_mb)
                 if bar is not None:
                     bar.advance(bar_task, len(result.seconds))
+                elif lines is not None:
+                    lines.advance(len(result.seconds))
     except BaseException:  # Ctrl-C, or the backend broke down: the segment ends here
         _interrupted(folder)
         raise

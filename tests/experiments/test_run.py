@@ -25,7 +25,8 @@ def test_run_writes_a_complete_run_folder(cli, small: Path, tmp_path: Path):
     run_dir = Path(_last_line(stdout))
     assert run_dir.parent == out / "small" and run_dir.is_dir()
     assert [p.name for p in run_dir.parent.iterdir()] == [run_dir.name]  # no partial left
-    assert "ETA" in stderr
+    # not a terminal: progress as plain lines, the last at the end of the sweep
+    assert "small: 8 of 8 runs, " in stderr and "ETA 0:00:00" in stderr
 
     manifest = json.loads((run_dir / "manifest.json").read_text())
     assert {"config", "seeds", "code_version", "packages", "timings"} <= set(manifest)
