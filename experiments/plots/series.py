@@ -164,7 +164,7 @@ def time_to_crash(results: Results) -> list[tuple[str, Figure]]:
         n = int(rows.sum())
         crashed = runs.loc[rows, "crashed"].astype(bool)
         curves = [(np.where(crashed, runs.loc[rows, "crash_month"], np.inf), "-", group)]
-        if debt is not None:  # the same colour, dashed, its band fainter; no legend entry
+        if debt is not None:  # the same colour, dashed, its band fainter
             curves.append((debt[rows].fillna(np.inf).to_numpy(), "--", None))
         color = COLORS[g % len(COLORS)]
         for month, style, label in curves:
@@ -173,6 +173,8 @@ def time_to_crash(results: Results) -> list[tuple[str, Figure]]:
             alpha = 0.15 if label is not None else 0.07
             ax.fill_between(x, bands[:, 1], bands[:, 2], color=color, alpha=alpha, linewidth=0)
             ax.step(x, bands[:, 0], where="post", color=color, linestyle=style, label=label)
+    if debt is not None:  # one legend entry for every group's dashed line
+        ax.plot([], [], color="grey", linestyle="--", label="dashed: debt crash")
     ax.set_ylim(0, 1)
     date_axis(ax)
     ax.set_xlabel("Month")
