@@ -305,7 +305,10 @@ def _execute(experiment: str, plan, folder, out, backend: str, workers: int, sch
     except InputError:
         raise
     except Exception as err:  # the backend broke down: the stored batches stay resumable
-        _err(f"sweep stopped ({type(err).__name__}: {err}); resume with --resume {folder.partial}")
+        _err(
+            f"sweep stopped ({type(err).__name__}: {err}); finish with: hotpotato run "
+            f"{experiment} --resume {folder.partial}"
+        )
         return 1
     t0 = time.perf_counter()
     plot_error = None

@@ -315,7 +315,10 @@ def test_a_backend_that_breaks_down_midway_exits_1_and_leaves_a_resumable_folder
     code, stdout, stderr = cli("run", small, *args, "--out", tmp_path)
     assert code == 1 and stdout == ""
     partial = Path(stderr.split("--resume ")[1].split()[0])
-    assert "sweep stopped (RuntimeError: lost the workers); resume with --resume" in stderr
+    assert (
+        "sweep stopped (RuntimeError: lost the workers); "
+        f"finish with: hotpotato run {small} --resume {partial}"
+    ) in stderr
     assert partial.is_dir() and partial.name.endswith(".partial")
     assert len(list((partial / "parts").glob("*.runs.parquet"))) == 1
     assert not (partial / "runs.parquet").exists()
