@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from model import HotPotatoModel
+from model.ledger import ContractKind
 from model.run import simulate
 
 pytestmark = pytest.mark.slow
@@ -56,7 +57,7 @@ def test_without_vendor_financing_the_largest_lab_raises_more_from_others_or_con
             ids = m.ledger.active_ids()
             equity = ids[
                 (m.ledger.column("debtor")[ids] == lab.account)
-                & (m.ledger.column("kind")[ids] == 4)
+                & (m.ledger.column("kind")[ids] == ContractKind.EQUITY)
             ]
             holders = m.ledger.column("creditor")[equity]
             amounts = m.ledger.column("principal")[equity]

@@ -7,10 +7,11 @@ import gc
 import inspect
 import math
 
+import hypothesis
 import mesa
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from model import HotPotatoModel, financing
@@ -31,10 +32,17 @@ def run(months: int = 36, **knobs) -> HotPotatoModel:
     return m
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SEED = 20250117
+"""Hypothesis seed of the property test: the same scenarios on every run."""
+
+
+@hypothesis.seed(SEED)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 2**31 - 1),
-    ai_payoff=st.floats(20, 5000),
+    horizon=st.integers(36, 120),
+    lehman=st.none() | st.integers(0, 119),
+    ai_payoff=st.floats(20, 200) | st.floats(200, 5000),
     obs_share=st.floats(0, 1),
     vendor_financing=st.booleans(),
     guarantees=st.booleans(),
@@ -43,8 +51,25 @@ def run(months: int = 36, **knobs) -> HotPotatoModel:
     grid=st.floats(0, 3),
     econ_life=st.floats(1.5, 6),
 )
+# a neocloud defaults in month 49 and the lab that held a claim on it in month 80: the
+# lab passes its loss on to its own holders
+@example(
+    seed=1311202427,
+    horizon=81,
+    lehman=41,
+    ai_payoff=3443.833282202098,
+    obs_share=0.6220759289904583,
+    vendor_financing=False,
+    guarantees=True,
+    bailouts=False,
+    energy_subsidy=0.4748940112202503,
+    grid=1.7139330165672353,
+    econ_life=1.5266363385264472,
+)
 def test_invariants_hold_every_tick_on_random_scenarios(
     seed,
+    horizon,
+    lehman,
     ai_payoff,
     obs_share,
     vendor_financing,
@@ -54,10 +79,15 @@ def test_invariants_hold_every_tick_on_random_scenarios(
     grid,
     econ_life,
 ):
+    """Boom and bust over 3 to 10 years ($B, months), many with defaults: the largest lab
+    may be cut off from funding (``lehman_month``) and the AI payoff may be small. The
+    accounting identities are checked after every month (``check_invariants``); the loss
+    trace and the summary agree at the end."""
     m = run(
-        30,
+        horizon,
         seed=seed,
         check_invariants=True,
+        lehman_month=None if lehman is None else min(lehman, horizon - 1),
         ai_payoff=ai_payoff,
         obs_share=obs_share,
         vendor_financing=vendor_financing,
@@ -69,14 +99,14 @@ def test_invariants_hold_every_tick_on_random_scenarios(
     )
     record = m.record()
     losses = record.losses
-    # losses by holder = sum of the trace = total
+    # each holder ends with what it booked less what it passed on to its own holders
     final = losses["amount"] - losses["passed_on"]
     assert np.all(final >= -1e-12) and np.all(losses["passed_on"] >= 0)
     by_holder = {h: float(final[losses["holder"] == h].sum()) for h in HOLDERS}
     for h in HOLDERS:
         assert math.isclose(record.summary[f"loss_{h}"], by_holder[h], abs_tol=1e-9)
     assert math.isclose(
-        record.summary["loss_total"], float(losses["amount"].sum()), rel_tol=1e-12, abs_tol=1e-9
+        record.summary["loss_total"], float(final.sum()), rel_tol=1e-12, abs_tol=1e-9
     )
     for k, v in record.ticks.items():
         if v.dtype.kind == "f":
