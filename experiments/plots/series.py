@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from experiments.plots.data import Results, debt_crash_month
 from experiments.plots.stats import wilson
@@ -173,13 +174,15 @@ def time_to_crash(results: Results) -> list[tuple[str, Figure]]:
             alpha = 0.15 if label is not None else 0.07
             ax.fill_between(x, bands[:, 1], bands[:, 2], color=color, alpha=alpha, linewidth=0)
             ax.step(x, bands[:, 0], where="post", color=color, linestyle=style, label=label)
-    if debt is not None:  # one legend entry for every group's dashed line
-        ax.plot([], [], color="grey", linestyle="--", label="dashed: debt crash")
     ax.set_ylim(0, 1)
     date_axis(ax)
     ax.set_xlabel("Month")
     ax.set_ylabel("Share of simulations crashed by then")
-    ax.legend(fontsize=8, loc="upper left")
+    handles, labels = ax.get_legend_handles_labels()
+    if debt is not None:  # one legend entry for every group's dashed line
+        handles.append(Line2D([], [], color="grey", linestyle="--"))
+        labels.append("dashed: debt crash")
+    ax.legend(handles, labels, fontsize=8, loc="upper left")
     text = "Band: 95% Wilson interval over seeds."
     if debt is not None:
         text += (
