@@ -90,10 +90,6 @@ def list_knobs() -> int:
     return 0
 
 
-def _is_experiment(raw: dict) -> bool:
-    return bool({"kind", "seeds", "grid", "arms", "version"} & set(raw))
-
-
 @app.command("validate", short_help="Check a scenario or experiment file.")
 def validate(
     file: Annotated[
@@ -106,11 +102,16 @@ def validate(
     ],
 ) -> int:
     """Check a scenario or experiment file; print OK or the one-line error."""
-    from experiments.definitions import load_definition_file, load_scenario_file, read_toml
+    from experiments.definitions import (
+        is_experiment,
+        load_definition_file,
+        load_scenario_file,
+        read_toml,
+    )
     from experiments.kinds import validate_params
     from experiments.plan import build_plan
 
-    if _is_experiment(read_toml(file, "FILE")):
+    if is_experiment(read_toml(file, "FILE")):
         definition, path = load_definition_file(file)
         plan = build_plan(definition, path)
         print(

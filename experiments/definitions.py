@@ -42,6 +42,7 @@ __all__ = [
     "DEFINITIONS_DIR",
     "SCENARIOS_DIR",
     "available",
+    "is_experiment",
     "load_definition",
     "load_definition_file",
     "load_scenario_file",
@@ -130,7 +131,11 @@ class ExperimentDefinition(_Strict):
 
 
 def one_line(err: ValidationError, where: str) -> str:
-    """Turn the first pydantic error into one readable line prefixed by ``where``."""
+    """Turn the first pydantic error into one readable line prefixed by ``where``; missing
+    keys are named all at once."""
+    missing = [".".join(map(str, e["loc"])) for e in err.errors() if e["type"] == "missing"]
+    if missing:
+        return f"{where}: missing key{'s' if len(missing) > 1 else ''}: {', '.join(missing)}"
     first = err.errors()[0]
     field = ".".join(str(x) for x in first["loc"]) or "definition"
     if first["type"] == "extra_forbidden":
@@ -191,9 +196,20 @@ def load_definition(name_or_path: str) -> tuple[ExperimentDefinition, Path]:
     )
 
 
+def is_experiment(raw: dict[str, Any]) -> bool:
+    """Whether a TOML file's contents are an experiment definition rather than a scenario
+    (knob values): it has a key only definitions have."""
+    return bool({"kind", "seeds", "grid", "arms", "version"} & set(raw))
+
+
 def load_definition_file(path: Path) -> tuple[ExperimentDefinition, Path]:
     """Load and validate the definition in ``path`` (see ``load_definition``)."""
     raw = read_toml(path, "experiment")
+    if not is_experiment(raw):
+        raise InputError(
+            f"{path}: a scenario file (knob values), not an experiment; give it to one with "
+            f"--config, e.g. hotpotato run baseline --config {path}"
+        )
     try:
         definition = ExperimentDefinition.model_validate(raw)
     except ValidationError as err:

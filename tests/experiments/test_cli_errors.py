@@ -17,6 +17,8 @@ def _bad_cases(small: Path, tmp: Path) -> dict[str, tuple[list[str], str]]:
     binary.write_bytes(b"\xff\xfe ai_payoff = 3\n")
     switch = tmp / "switch.toml"
     switch.write_text('vendor_financing = "on"\n')
+    unfinished = tmp / "unfinished.toml"  # a definition missing three required keys
+    unfinished.write_text('name = "x"\nversion = 1\nkind = "economy"\n')
     lost = tmp / "lost.toml"  # a definition whose scenario file is not there
     lost.write_text(small.read_text().replace("scenario.toml", "gone.toml"))
     unconfigured = tmp / "unconfigured"  # a run folder whose manifest lost its configuration
@@ -67,6 +69,15 @@ def _bad_cases(small: Path, tmp: Path) -> dict[str, tuple[list[str], str]]:
         "config not text": (["run", small, "--config", binary], "not UTF-8"),
         "missing definition": (["run", tmp / "nope" / "def.toml"], "def.toml"),
         "definition's scenario missing": (["run", lost], "small scenario: no such file: "),
+        "definition missing keys": (
+            ["run", unfinished],
+            f"{unfinished}: missing keys: description, seeds, root_seed",
+        ),
+        "scenario run as an experiment": (
+            ["run", switch],
+            f"{switch}: a scenario file (knob values), not an experiment; give it to one with "
+            "--config",
+        ),
         "zero seeds": (["run", small, "--seeds", "0"], "--seeds"),
         "zero workers": (["run", small, "--workers", "0"], "--workers"),
         "seeds not a number": (
@@ -123,6 +134,8 @@ def _bad_cases(small: Path, tmp: Path) -> dict[str, tuple[list[str], str]]:
         "config not text",
         "missing definition",
         "definition's scenario missing",
+        "definition missing keys",
+        "scenario run as an experiment",
         "zero seeds",
         "zero workers",
         "seeds not a number",
