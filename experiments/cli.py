@@ -7,6 +7,7 @@ with code 1 if any simulation failed (the failed rows are kept, with their error
 
 from __future__ import annotations
 
+import signal
 import socket
 import sys
 import time
@@ -273,7 +274,14 @@ def run(
         out = out or _DEFAULT_OUT
         if out.exists() and not out.is_dir():
             raise InputError(f"--out: {out} exists and is not a folder")
+    signal.signal(signal.SIGTERM, _stop_as_interrupted)
     return _execute(experiment, plan, folder, out, backend, workers, scheduler)
+
+
+def _stop_as_interrupted(signum: int, frame: object) -> None:
+    """SIGTERM (a batch scheduler's time limit, ``kill``) stops a run as Ctrl-C does: the
+    stored batches are kept and the message says how to finish with ``--resume``."""
+    raise KeyboardInterrupt
 
 
 def _execute(experiment: str, plan, folder, out, backend: str, workers: int, scheduler) -> int:

@@ -89,3 +89,31 @@ def test_killed_sweep_resumes_to_identical_tables(cli, cli_process, small: Path,
     code, stdout, stderr = cli("run", small, "--resume", final)  # already complete
     assert code == 0 and Path(stdout.strip().splitlines()[-1]) == final
     assert "already complete" in stderr
+
+
+@pytest.mark.slow
+def test_sigterm_stops_a_sweep_as_ctrl_c_does(cli, cli_process, small: Path, tmp_path: Path):
+    # a batch scheduler's time limit: the run stops, says how to finish, leaves no worker
+    args = ["run", small, "--seeds", "12", "--set", "horizon_months=12", "--out", tmp_path]
+    proc = cli_process(*args, wait=False)
+    deadline = time.monotonic() + 120
+    parts: list[Path] = []
+    while time.monotonic() < deadline and proc.poll() is None:
+        parts = list(tmp_path.glob("small/.*.partial/parts/*.runs.parquet"))
+        if parts:
+            break
+        time.sleep(0.02)
+    assert parts and proc.poll() is None, "the sweep ended before it could be stopped"
+    workers = _descendants(proc.pid) if Path("/proc/self/stat").exists() else set()
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    (partial,) = tmp_path.glob("small/.*.partial")
+    assert f"interrupted; finish with: hotpotato run {small} --resume {partial}" in stderr
+    assert "Traceback" not in stderr and "leaked" not in stderr
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(_alive(p) for p in workers):
+        time.sleep(0.1)
+    assert not [p for p in workers if _alive(p)], "workers outlived the stopped sweep"
+    segment = json.loads((partial / "manifest.json").read_text())["timings"]["segments"][-1]
+    assert segment["interrupted"] and segment["runs"] >= 1
