@@ -80,14 +80,24 @@ def list_experiments() -> int:
 @app.command("knobs", short_help="List the knobs of --set and of scenario files.")
 def list_knobs() -> int:
     """List the knobs (the keys of --set and of scenario files): name, default, allowed
-    values and what each means, with its unit."""
-    from experiments.kinds import knob_names
-    from model.scenario import KNOBS, allowed_values
+    values and what each means, with its unit; then those of the validation experiments."""
+    from experiments.kinds import GaiKapadiaPoint, knob_names
+    from model.scenario import KNOBS, allowed_by
+
+    def line(name: str, info) -> str:
+        default = "none" if info.default is None else str(info.default).lower()
+        default = "required" if info.is_required() else default
+        return f"{name:<28} {default:>9}  {allowed_by(info):<22} {info.description}"
 
     for name in knob_names("economy"):
-        info = KNOBS[name]
-        default = "none" if info.default is None else str(info.default).lower()
-        print(f"{name:<28} {default:>9}  {allowed_values(name):<22} {info.description}")
+        print(line(name, KNOBS[name]))
+    print(
+        "\nScenario files may also hold an [economy] table: the calibrated 2025 constants, "
+        "listed with their sources in experiments/scenarios/baseline_2025.toml."
+    )
+    print("\nKeys of the gai_kapadia validation experiment (--set on it, its grid):")
+    for name in knob_names("gai_kapadia"):
+        print(line(name, GaiKapadiaPoint.model_fields[name]))
     return 0
 
 

@@ -11,10 +11,18 @@ from __future__ import annotations
 from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
+from pydantic.fields import FieldInfo
 
 from model.calibration import Economy
 
-__all__ = ["Scenario", "ScenarioError", "validate_scenario", "allowed_values", "KNOBS"]
+__all__ = [
+    "Scenario",
+    "ScenarioError",
+    "validate_scenario",
+    "allowed_values",
+    "allowed_by",
+    "KNOBS",
+]
 
 
 class ScenarioError(ValueError):
@@ -152,7 +160,11 @@ def allowed_values(name: str) -> str:
     (``[0.0, 1.0]``; a parenthesis where the bound itself is not allowed) or ``true or
     false``, followed by ``or none`` where it may be left unset; "" for the nested
     ``economy``."""
-    info = KNOBS[name]
+    return allowed_by(KNOBS[name])
+
+
+def allowed_by(info: FieldInfo) -> str:
+    """What a pydantic field allows, written as ``allowed_values`` writes it."""
     lo, hi = _bounds(info.metadata)
     text = "true or false" if info.annotation is bool else ""
     if (lo, hi) != ("(-inf", "inf)"):

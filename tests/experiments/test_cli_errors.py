@@ -265,9 +265,14 @@ def test_knobs_lists_every_knob_with_its_default_and_allowed_values(cli):
 
     code, stdout, _ = cli("knobs")
     assert code == 0
-    rows = {line.split()[0]: line for line in stdout.splitlines()}
+    economy, tables, validation = stdout.split("\n\n")
+    rows = {line.split()[0]: line for line in economy.splitlines()}
     assert set(rows) == set(KNOBS) - {"economy"}
     assert rows["obs_share"].split()[1:4] == ["0.3", "[0.0,", "1.0]"]
     assert "(0.0, 1.0]" in rows["crash_drawdown"]  # a crash needs some drawdown
     assert "none  [0, 600] or none" in rows["lehman_month"]
     assert "true  true or false" in rows["vendor_financing"]
+    assert "[economy]" in tables and "baseline_2025.toml" in tables
+    rows = {line.split()[0]: line for line in validation.splitlines()[1:]}
+    assert set(rows) == {"z", "banks", "draws"}
+    assert "required  (0.0, 1000.0]" in rows["z"] and "1000  [2, 100000]" in rows["banks"]
