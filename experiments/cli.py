@@ -254,6 +254,7 @@ def run(
         raise InputError(f"--seeds: {seeds} is out of range; allowed range [1, 100000]")
     definition, definition_file = load_definition(experiment)
     folder = None
+    notes: list[str] = []  # said once the run starts, after any input error
     if resume is not None:
         given = [o for o, v in (("--config", config), ("--set", set_), ("--seeds", seeds)) if v]
         if given:
@@ -275,17 +276,18 @@ def run(
     else:
         sets = [parse_assignment(text) for text in set_ or []]
         plan = build_plan(definition, definition_file, config, sets, seeds)
-        replaced = [key for key in plan.grid if config is not None and key in plan.base]
-        if replaced:
-            _err(
-                f"note: {', '.join(replaced)} in --config {config} replaced by the grid of "
-                f"{plan.experiment} (change it with --set {replaced[0]}=[...])"
-            )
         out = out or _DEFAULT_OUT
         if out.exists() and not out.is_dir():
             raise InputError(f"--out: {out} exists and is not a folder")
+        given = {key for key, _ in sets}
+        replaced = [k for k in plan.grid if config and k in plan.base and k not in given]
+        if replaced:
+            notes.append(
+                f"note: {', '.join(replaced)} in --config {config} replaced by the grid of "
+                f"{plan.experiment} (change it with --set {replaced[0]}=[...])"
+            )
     signal.signal(signal.SIGTERM, _stop_as_interrupted)
-    return _execute(experiment, plan, folder, out, backend, workers, scheduler)
+    return _execute(experiment, plan, folder, out, backend, workers, scheduler, notes)
 
 
 def _stop_as_interrupted(signum: int, frame: object) -> None:
@@ -294,8 +296,11 @@ def _stop_as_interrupted(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _execute(experiment: str, plan, folder, out, backend: str, workers: int, scheduler) -> int:
-    """Run (or finish) the sweep, draw the figures, rename the folder into place."""
+def _execute(
+    experiment: str, plan, folder, out, backend: str, workers: int, scheduler, notes: list[str]
+) -> int:
+    """Run (or finish) the sweep, draw the figures, rename the folder into place; ``notes``
+    are printed once the run folder is made."""
     from experiments import sweep
     from experiments.storage import finalize, read_manifest, write_json
 
@@ -311,6 +316,8 @@ def _execute(experiment: str, plan, folder, out, backend: str, workers: int, sch
         except OSError as err:
             message = f"--out: cannot write a run folder in {out} ({err.strerror})"
             raise InputError(message) from None
+    for line in notes:
+        _err(line)
     _err(
         f"{plan.experiment} v{plan.version}: {_count(len(plan.points), 'point')} x "
         f"{_count(len(plan.seeds), 'seed')} = {_count(plan.n_runs, 'run')} on {backend} "

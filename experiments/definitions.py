@@ -120,9 +120,6 @@ class ExperimentDefinition(_Strict):
             shared = sorted(set(arm.overrides) & set(self.grid))
             if shared:
                 raise ValueError(f"arm {arm.name!r} sets grid knob(s) {shared}")
-        shared = sorted(set(self.overrides) & set(self.grid))
-        if shared:
-            raise ValueError(f"overrides set grid knob(s) {shared}, which the grid replaces")
         if self.kind == "economy" and self.scenario is None:
             raise ValueError("an economy experiment needs a base 'scenario' file")
         if self.kind != "economy" and self.scenario is not None:

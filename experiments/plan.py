@@ -246,6 +246,12 @@ def build_plan(
         else:
             raise InputError(f"--set: unknown key {key!r} (known: {', '.join(known)})")
 
+    shared = sorted(set(definition.overrides) & set(definition.grid))
+    if shared:
+        raise InputError(
+            f"{definition_file}: overrides: {', '.join(shared)} on the grid, which replaces "
+            f"it; set it in the grid alone"
+        )
     common = {**base, **definition.overrides}
     validate_params(kind, common, f"{definition.name} overrides: ", partial=True)
     if fixed:

@@ -47,6 +47,8 @@ __all__ = [
 
 TABLES = ("runs", "ticks", "losses")
 """The tables of a run folder, each ``<name>.parquet``."""
+_CONFIG_KEYS = ("experiment", "version", "grid", "arms", "seeds", "points", "figures")
+"""Keys of a manifest's run configuration that the figures and the headline read."""
 
 _PARTIAL = re.compile(r"^\.(?P<run_id>.+)\.partial$")
 _KEYS = {"ticks": ["seed", "run_index"], "losses": ["run_index", "seed"]}
@@ -147,7 +149,8 @@ def check_finished(run_dir: Path) -> None:
         Naming the first file that is missing, unreadable or incomplete.
     """
     manifest = read_manifest(run_dir)
-    if not isinstance(manifest.get("config"), dict) or "experiment" not in manifest["config"]:
+    config = manifest.get("config")
+    if not isinstance(config, dict):
         raise InputError(f"RUN_DIR: {run_dir / 'manifest.json'} has no run configuration")
     for name in TABLES:
         path = run_dir / f"{name}.parquet"
@@ -159,6 +162,11 @@ def check_finished(run_dir: Path) -> None:
             pq.read_metadata(path)
         except (OSError, pa.ArrowException) as err:
             raise InputError(f"RUN_DIR: cannot read {path} ({err})") from None
+    lost = [key for key in _CONFIG_KEYS if key not in config]
+    if lost:
+        raise InputError(
+            f"RUN_DIR: {run_dir / 'manifest.json'}: the run configuration lacks {', '.join(lost)}"
+        )
 
 
 def _write_table(table: pa.Table, path: Path) -> None:

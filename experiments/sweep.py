@@ -125,9 +125,9 @@ def _progress(console: Console) -> Progress:
 
 
 class _LogLines:
-    """Progress for a stderr that is not a terminal (a log file, a batch job), where a bar
-    would show only when it ends: a line at each tenth of the runs, with the time elapsed
-    and the time left at this segment's pace so far."""
+    """Progress for a stderr that is not an interactive terminal (a log file, a batch job,
+    ``TERM=dumb``), where a bar would show only when it ends: a line at each tenth of the
+    runs, with the time elapsed and the time left at this segment's pace so far."""
 
     def __init__(self, name: str, total: int, done: int) -> None:
         self.name, self.total, self.done, self.done_before = name, total, done, done
@@ -250,7 +250,7 @@ def execute(
     seconds: list[float] = []
     peak_rss: dict[int, float] = {}
     console = Console(stderr=True)
-    bar = _progress(console) if progress and console.is_terminal else None
+    bar = _progress(console) if progress and console.is_interactive else None
     lines = _LogLines(plan.experiment, plan.n_runs, len(done)) if progress and not bar else None
     if bar is not None:
         bar.start()

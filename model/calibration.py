@@ -11,7 +11,7 @@ sources are converted to months where they are used.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = ["Economy", "LabProfile", "HyperscalerProfile", "FundProfile"]
 
@@ -320,3 +320,13 @@ class Economy(_Frozen):
     labs: tuple[LabProfile, ...] = Field(default_factory=_labs)
     hyperscalers: tuple[HyperscalerProfile, ...] = Field(default_factory=_hyperscalers)
     funds: tuple[FundProfile, ...] = Field(default_factory=_funds)
+
+    @model_validator(mode="after")
+    def _names_apart(self) -> Economy:
+        """Every lab, hyperscaler and fund has a name of its own: names label the firms in
+        the results (per-firm series, the loss trace)."""
+        names = [p.name for p in (*self.labs, *self.hyperscalers, *self.funds)]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValueError(f"profile names must differ; given more than once: {twice}")
+        return self

@@ -31,11 +31,15 @@ def _cycle(profiles, n):
     share each gets is the profile's share divided by how often it repeats. A repeat is
     named apart (``Meta-like 2``): names label the firms in results and sum the AI index."""
     repeats = [(n - i + len(profiles) - 1) // len(profiles) for i in range(len(profiles))]
+    taken = {profile.name for profile in profiles}
     out = []
     for i in range(n):
-        profile, copy = profiles[i % len(profiles)], i // len(profiles)
-        if copy:
-            profile = profile.model_copy(update={"name": f"{profile.name} {copy + 1}"})
+        profile, number = profiles[i % len(profiles)], i // len(profiles) + 1
+        if number > 1:
+            while f"{profile.name} {number}" in taken:
+                number += 1
+            profile = profile.model_copy(update={"name": f"{profile.name} {number}"})
+            taken.add(profile.name)
         out.append((profile, repeats[i % len(profiles)]))
     return out
 

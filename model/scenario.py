@@ -177,9 +177,13 @@ def allowed_by(info: FieldInfo) -> str:
 def _keys_beside(loc: tuple) -> list[str]:
     """The keys allowed in the table that holds the key at ``loc`` (the knobs at the top,
     the constants of ``Economy`` under ``economy``)."""
-    table = Scenario
+    table: type[BaseModel] = Scenario
     for key in loc[:-1]:
-        table = table.model_fields[key].annotation
+        if isinstance(key, int):  # a position in a list of tables (profiles)
+            continue
+        annotation = table.model_fields[key].annotation
+        inner = [a for a in (annotation, *get_args(annotation)) if isinstance(a, type)]
+        table = next(a for a in inner if issubclass(a, BaseModel))
     return list(table.model_fields)
 
 
@@ -192,6 +196,8 @@ def _one_line(err: ValidationError) -> str:
     kind = e["type"]
     if kind == "extra_forbidden":
         return f"{field}: unknown key (known: {', '.join(_keys_beside(e['loc']))})"
+    if isinstance(value, dict):  # a whole table: the message names what is wrong in it
+        return f"{field}: {e['msg'].removeprefix('Value error, ')}"
     allowed = allowed_values(field) if field in KNOBS else ""
     if allowed.startswith(("[", "(")):
         allowed = f"; allowed range {allowed}"

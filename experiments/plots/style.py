@@ -119,7 +119,7 @@ HOLDER_COLORS = {
 
 _OTHER_COLOR = "#7f7f7f"
 
-_SUFFIX = re.compile(r"[_\-\s]*\d+$")
+_SUFFIX = re.compile(r"[_\-\s]*\d+(?:[_\-\s]+\d+)*$")
 
 
 def knob_label(name: str) -> str:
@@ -149,7 +149,8 @@ def holder_color(name: str) -> str:
 
 
 def agent_type(agent_id: Any) -> str:
-    """Type of an agent from its id: ``"lab_2"`` -> ``"lab"``, ``"SPV 13"`` -> ``"SPV"``."""
+    """Type of an agent from its id: ``"lab_2"`` -> ``"lab"``, ``"SPV 13"`` -> ``"SPV"``,
+    ``"SPV Meta-like 2 2026"`` -> ``"SPV Meta-like"``."""
     text = str(agent_id)
     return _SUFFIX.sub("", text) or text
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 from pathlib import Path
 
@@ -29,8 +30,12 @@ def _bad_cases(small: Path, tmp: Path) -> dict[str, tuple[list[str], str]]:
     (damaged / "manifest.json").write_text('{"config": {"experiment": "small"}}')
     for name in ("runs", "ticks", "losses"):
         pq.write_table(pa.table({"run_index": [0]}), damaged / f"{name}.parquet")
+    lacking = tmp / "lacking"  # readable tables, a configuration cut short
+    shutil.copytree(damaged, lacking)
     cut = damaged / "ticks.parquet"
     cut.write_bytes(cut.read_bytes()[:20])
+    grid_config = tmp / "grid.toml"  # a value of the small experiment's grid knob
+    grid_config.write_text("obs_share = 0.9\n")
     other = tmp / "other" / "exp" / ".20250101T000000Z-abcdef.partial"
     other.mkdir(parents=True)
     (other / "manifest.json").write_text('{"config": {"experiment": "baseline"}}')
@@ -101,6 +106,14 @@ def _bad_cases(small: Path, tmp: Path) -> dict[str, tuple[list[str], str]]:
         "plot unfinished": (["plot", other], "runs.parquet"),
         "plot without configuration": (["plot", unconfigured], "has no run configuration"),
         "plot of a damaged table": (["plot", damaged], "cannot read " + str(cut)),
+        "plot of a configuration cut short": (
+            ["plot", lacking],
+            "the run configuration lacks version, grid, arms, seeds, points, figures",
+        ),
+        "config on the grid, scheduler unreachable": (
+            ["run", small, "--config", grid_config, "--scheduler", "tcp://127.0.0.1:9"],
+            "--scheduler",
+        ),
         "set a knob the arms compare": (
             ["run", small, "--set", "guarantees=true"],
             "--set guarantees: set by the arms of 'small' (plain, guaranteed)",
@@ -153,6 +166,8 @@ def _bad_cases(small: Path, tmp: Path) -> dict[str, tuple[list[str], str]]:
         "plot unfinished",
         "plot without configuration",
         "plot of a damaged table",
+        "plot of a configuration cut short",
+        "config on the grid, scheduler unreachable",
         "set a knob the arms compare",
         "unreachable scheduler",
         "viz bad port",

@@ -76,6 +76,19 @@ def test_set_replaces_a_grid_axis_or_fixes_a_knob(small: Path):
     assert "ai_payoff" not in plan.varying
 
 
+def test_overrides_on_a_grid_knob_are_refused_when_a_run_is_planned(small: Path):
+    # refused by the plan, not by loading: a run planned before the rule still resumes
+    small.write_text(
+        small.read_text().replace("root_seed = 7", "root_seed = 7\noverrides = { obs_share = 0.9 }")
+    )
+    definition, path = load_definition(str(small))
+    with pytest.raises(InputError) as err:
+        build_plan(definition, path)
+    assert str(err.value) == (
+        f"{path}: overrides: obs_share on the grid, which replaces it; set it in the grid alone"
+    )
+
+
 def test_set_refuses_a_knob_the_arms_compare(small: Path):
     definition, path = load_definition(str(small))
     with pytest.raises(InputError) as err:
@@ -107,7 +120,6 @@ def test_bad_settings_name_the_field(small: Path, sets, message):
         ("seeds = 3", "seeds = 0"),
         ("root_seed = 7", 'root_seed = 7\ncolour = "red"'),
         ("overrides = { guarantees = true }", "overrides = { obs_share = 0.1 }"),
-        ("root_seed = 7", "root_seed = 7\noverrides = { obs_share = 0.9 }"),
         ("obs_share = [0.2, 0.6]", "obs_share = []"),
         ('figures = ["crash_probability"]', 'figures = ["pie_chart"]'),
     ],

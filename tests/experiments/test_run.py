@@ -18,7 +18,9 @@ def _last_line(text: str) -> str:
     return [line for line in text.splitlines() if line.strip()][-1]
 
 
-def test_run_writes_a_complete_run_folder(cli, small: Path, tmp_path: Path):
+def test_run_writes_a_complete_run_folder(cli, small: Path, tmp_path: Path, monkeypatch):
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):  # stderr is no terminal
+        monkeypatch.delenv(name, raising=False)
     out = tmp_path / "out"
     code, stdout, stderr = cli("run", small, "--out", out, "--seeds", "2")
     assert code == 0, stderr
@@ -218,6 +220,11 @@ def test_a_config_value_on_a_grid_knob_gives_way_to_the_grid_with_a_note(cli, sm
     assert f"note: obs_share in --config {config} replaced by the grid of small" in stderr
     runs = pd.read_parquet(Path(_last_line(stdout)) / "runs.parquet")
     assert sorted(set(runs["obs_share"])) == [0.2, 0.6]
+    # no note when --set gives the axis itself
+    code, stdout, stderr = cli("run", small, *args, "--set", "obs_share=[0.4]")
+    assert code == 0 and "note:" not in stderr
+    runs = pd.read_parquet(Path(_last_line(stdout)) / "runs.parquet")
+    assert set(runs["obs_share"]) == {0.4}
 
 
 def _params_of(manifest: dict, run_index: int) -> dict:

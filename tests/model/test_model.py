@@ -205,11 +205,30 @@ def test_bad_parameters_name_the_field(knobs, field):
             {"economy": {"nosuch": 5}},
             r"economy\.nosuch: unknown key \(known: start_year, start_month, ",
         ),
+        (
+            {"economy": {"funds": [{**Economy().funds[0].model_dump(), "navv_loan": 60.0}]}},
+            r"economy\.funds\.0\.navv_loan: unknown key \(known: name, mandate, nav, nav_loan\)$",
+        ),
+        (
+            {"economy": {"labs": [Economy().labs[0].model_dump()] * 2}},
+            r"^economy: profile names must differ; given more than once: \['OpenAI-like'\]$",
+        ),
     ],
 )
 def test_out_of_range_message_gives_the_allowed_range(knobs, message):
     with pytest.raises(ScenarioError, match=message):
         HotPotatoModel(seed=1, **knobs)
+
+
+def test_a_copy_takes_the_next_name_no_profile_has():
+    first = Economy().hyperscalers[0].model_dump()
+    named_2 = {**first, "name": "Microsoft-like 2"}
+    m = HotPotatoModel(seed=1, n_hyperscalers=3, economy={"hyperscalers": [first, named_2]})
+    assert [h.name for h in m.hyperscalers] == [
+        "Microsoft-like",
+        "Microsoft-like 2",
+        "Microsoft-like 3",
+    ]
 
 
 @pytest.mark.parametrize("n", [8, 20])
