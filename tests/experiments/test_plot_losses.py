@@ -11,7 +11,7 @@ import pytest
 
 from experiments.plots.data import HOLDER_COLUMNS, Results
 from experiments.plots.losses import cascade_flows, potato_table, round_table
-from experiments.plots.style import CHANNEL_COLORS, channel_color
+from experiments.plots.style import CHANNEL_COLORS, agent_type, channel_color
 
 # Run 0: lab_0 defaults; bank_0 loses 10 on its loan and fund_0 4 on its bond. bank_0 then
 # fails with equity -6: it passes 6 of its 10 on to its depositor, fund_1, who books 6 +
@@ -88,6 +88,21 @@ def test_cascade_map_counts_each_dollar_once(stored: Results):
     # the bank keeps 4 of the 10 the lab's default cost it; the other 6 flow on to fund_1
     assert flows[("lab", "bank")] == pytest.approx(4.0 / 2)
     assert flows[("bank", "fund")] == pytest.approx(7.0 / 2)
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("Bank 3", "Bank"),
+        ("lab_2", "lab"),
+        ("Meta-like 2", "Meta-like"),  # a copy of a repeated profile
+        ("SPV Meta-like 2026", "SPV Meta-like"),
+        ("SPV Meta-like 2 2026", "SPV Meta-like"),  # an SPV of that copy: the same group
+        ("Chip vendor", "Chip vendor"),
+    ],
+)
+def test_the_cascade_map_groups_agents_by_name_without_their_numbers(name, kind):
+    assert agent_type(name) == kind
 
 
 def test_each_channel_has_one_colour_in_every_figure():
