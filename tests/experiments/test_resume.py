@@ -47,14 +47,8 @@ def _tables(run_dir: Path) -> dict[str, pd.DataFrame]:
     return {name: pd.read_parquet(run_dir / f"{name}.parquet") for name in TABLES}
 
 
-@pytest.mark.slow
-def test_killed_sweep_resumes_to_identical_tables(cli, cli_process, small: Path, tmp_path: Path):
-    args = ["run", small, "--seeds", "12", "--set", "horizon_months=12"]
-    code, stdout, stderr = cli(*args, "--out", tmp_path / "whole")
-    assert code == 0, stderr
-    whole = _tables(Path(stdout.strip().splitlines()[-1]))
-
-    out = tmp_path / "killed"
+def _started(cli_process, args: list, out: Path):
+    """``hotpotato ARGS --out OUT`` running, once it has stored its first batch."""
     proc = cli_process(*args, "--out", out, wait=False)
     deadline = time.monotonic() + 120
     parts: list[Path] = []
@@ -63,7 +57,19 @@ def test_killed_sweep_resumes_to_identical_tables(cli, cli_process, small: Path,
         if parts:
             break
         time.sleep(0.02)
-    assert parts and proc.poll() is None, "the sweep ended before it could be killed"
+    assert parts and proc.poll() is None, "the sweep ended before it could be stopped"
+    return proc
+
+
+@pytest.mark.slow
+def test_killed_sweep_resumes_to_identical_tables(cli, cli_process, small: Path, tmp_path: Path):
+    args = ["run", small, "--seeds", "12", "--set", "horizon_months=12"]
+    code, stdout, stderr = cli(*args, "--out", tmp_path / "whole")
+    assert code == 0, stderr
+    whole = _tables(Path(stdout.strip().splitlines()[-1]))
+
+    out = tmp_path / "killed"
+    proc = _started(cli_process, args, out)
     workers = _descendants(proc.pid) if Path("/proc/self/stat").exists() else set()
     proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -94,16 +100,9 @@ def test_killed_sweep_resumes_to_identical_tables(cli, cli_process, small: Path,
 @pytest.mark.slow
 def test_sigterm_stops_a_sweep_as_ctrl_c_does(cli, cli_process, small: Path, tmp_path: Path):
     # a batch scheduler's time limit: the run stops, says how to finish, leaves no worker
-    args = ["run", small, "--seeds", "12", "--set", "horizon_months=12", "--out", tmp_path]
-    proc = cli_process(*args, wait=False)
-    deadline = time.monotonic() + 120
-    parts: list[Path] = []
-    while time.monotonic() < deadline and proc.poll() is None:
-        parts = list(tmp_path.glob("small/.*.partial/parts/*.runs.parquet"))
-        if parts:
-            break
-        time.sleep(0.02)
-    assert parts and proc.poll() is None, "the sweep ended before it could be stopped"
+    proc = _started(
+        cli_process, ["run", small, "--seeds", "12", "--set", "horizon_months=12"], tmp_path
+    )
     workers = _descendants(proc.pid) if Path("/proc/self/stat").exists() else set()
     proc.send_signal(signal.SIGTERM)
     _, stderr = proc.communicate(timeout=60)

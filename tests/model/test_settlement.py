@@ -27,6 +27,18 @@ def rows(m: HotPotatoModel) -> list[dict]:
     return [dict(zip(r, vals, strict=True)) for vals in zip(*r.values(), strict=True)]
 
 
+def lend_30(m: HotPotatoModel, creditor: int, debtor: int, guarantor: int = -1) -> int:
+    """A 30 $B five-year bullet loan from ``creditor`` to ``debtor``; returns its id."""
+    return m.ledger.add(
+        creditor=creditor,
+        debtor=debtor,
+        kind=ContractKind.LOAN,
+        principal=30.0,
+        maturity=60,
+        guarantor=guarantor,
+    )
+
+
 def strip(m: HotPotatoModel, account: int, cash: float = 0.0) -> None:
     """Leave ``account`` with ``cash`` and no claims or data centers of its own (the loans
     its data centers secured are still owed, unsecured)."""
@@ -105,15 +117,8 @@ def test_a_claim_bought_below_par_loses_at_most_what_was_paid_in_a_default(cash,
     m = small()
     hs, bank = m.hyperscalers[0], m.banks[0]
     ledger = m.ledger
-    strip(m, hs.account)
-    ledger.transfer(WORLD, hs.account, cash)
-    loan = ledger.add(
-        creditor=bank.account,
-        debtor=hs.account,
-        kind=ContractKind.LOAN,
-        principal=30.0,
-        maturity=60,
-    )
+    strip(m, hs.account, cash)
+    loan = lend_30(m, bank.account, hs.account)
     assert math.isclose(float(ledger.liabilities()[hs.account]), 73.0)
     ledger.reassign([loan], WORLD, basis=0.5)
     world_cash = float(ledger.cash[WORLD])
@@ -131,14 +136,7 @@ def test_a_guarantee_moves_the_loss_to_the_government():
     hs, bank, gov = m.hyperscalers[0], m.banks[0], m.government
     ledger = m.ledger
     strip(m, hs.account)  # nothing left: lenders recover nothing
-    loan = ledger.add(
-        creditor=bank.account,
-        debtor=hs.account,
-        kind=ContractKind.LOAN,
-        principal=30.0,
-        maturity=60,
-        guarantor=gov.account,
-    )
+    loan = lend_30(m, bank.account, hs.account, guarantor=gov.account)
     bank_cash = bank.cash
     resolve(m, hs.account, 1)
     on_loan = [r for r in rows(m) if r["from"] == hs.account and r["channel"] == Channel.GUARANTEE]
