@@ -54,14 +54,15 @@ def build_economy(m: HotPotatoModel) -> None:
     m.chip_vendor = ChipVendor(m)
     ledger.transfer(WORLD, m.chip_vendor.account, econ.vendor_cash)
 
-    funds = [Fund(m, prof) for prof, _ in _cycle(econ.funds, p.n_funds)]
-    for fund, (prof, k) in zip(funds, _cycle(econ.funds, p.n_funds), strict=True):
+    funds = []
+    for prof, k in _cycle(econ.funds, p.n_funds):
+        fund = Fund(m, prof)
         fund.size = prof.nav / k
         fund.loan_size = prof.nav_loan / k
+        funds.append(fund)
     banks = [Bank(m, f"Bank {i + 1}") for i in range(p.n_banks)]
-    hyperscalers = [
-        Hyperscaler(m, prof, 1 / k) for prof, k in _cycle(econ.hyperscalers, p.n_hyperscalers)
-    ]
+    hyperscaler_profiles = _cycle(econ.hyperscalers, p.n_hyperscalers)
+    hyperscalers = [Hyperscaler(m, prof, 1 / k) for prof, k in hyperscaler_profiles]
     lab_profiles = _cycle(econ.labs, p.n_labs)
     labs = [AILab(m, prof, 1 / k, largest=(i == 0)) for i, (prof, k) in enumerate(lab_profiles)]
 
@@ -154,9 +155,7 @@ def build_economy(m: HotPotatoModel) -> None:
     # after the labs: a hyperscaler's debt is priced on its rating, which counts the rent
     # of the compute contracts the labs hold with it
     rf = econ.risk_free
-    for (prof, k), hs in zip(
-        _cycle(econ.hyperscalers, p.n_hyperscalers), hyperscalers, strict=True
-    ):
+    for (prof, k), hs in zip(hyperscaler_profiles, hyperscalers, strict=True):
         ledger.transfer(WORLD, hs.account, prof.cash / k)
         data_centers = _data_centers(m, hs, prof, k)
         if prof.core_assets:
